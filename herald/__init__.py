@@ -1,0 +1,5 @@
+"""Herald: a news publishing platform for independent newsrooms."""
+
+from .celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,33 @@
+"""Site chrome for every template: publication, navigation, today's date, breaking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from . import queries
+from .models import PublicationSettings
+
+
+def site_chrome(request: HttpRequest) -> dict[str, Any]:
+    def publication() -> PublicationSettings | None:
+        try:
+            return PublicationSettings.for_request(request)
+        except Exception:  # no site configured yet (fresh install, error pages)
+            return None
+
+    pub = SimpleLazyObject(publication)
+
+    return {
+        "publication": pub,
+        "nav_sections": SimpleLazyObject(queries.navigation_sections),
+        "breaking_news": SimpleLazyObject(queries.breaking_news),
+        "today": SimpleLazyObject(
+            lambda: timezone.now().astimezone(
+                pub.tzinfo if pub else timezone.get_current_timezone()
+            )
+        ),
+    }

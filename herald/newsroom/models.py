@@ -1,0 +1,596 @@
+"""The newsroom's content: publication settings, home, sections, articles, authors."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from herald.members.models import AccessLevel, Tier
+
+from .blocks import ArticleBodyBlock
+from .forms import ArticleAdminForm
+
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
+
+
+@register_setting(icon="site")
+class PublicationSettings(ClusterableModel, BaseSiteSetting):
+    """Who the publication is and how it presents itself (one per site)."""
+
+    name = models.CharField(_("publication name"), max_length=120, default="Herald")
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    logo = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        verbose_name=_("logo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    favicon = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        verbose_name=_("favicon"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC"
+    )
+    language = models.CharField(
+        _("language"), max_length=12, choices=settings.LANGUAGES, default="en"
+    )
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    postal_address = models.TextField(
+        _("postal address"),
+        blank=True,
+        help_text=_("Shown in the footer and in newsletters (required by CAN-SPAM)."),
+    )
+    about_url = models.CharField(_("about page link"), max_length=255, blank=True)
+    ethics_url = models.CharField(_("ethics policy link"), max_length=255, blank=True)
+    corrections_url = models.CharField(
+        _("corrections policy link"), max_length=255, blank=True
+    )
+    privacy_url = models.CharField(_("privacy policy link"), max_length=255, blank=True)
+    support_url = models.CharField(
+        _("support link"),
+        max_length=255,
+        blank=True,
+        help_text=_("Where 'Support us' points (a donation page or an external link)."),
+    )
+    newsletter_url = models.CharField(
+        _("newsletter sign-up link"), max_length=255, blank=True
+    )
+    google_news_url = models.URLField(
+        _("Google News publication URL"),
+        blank=True,
+        help_text=_("https://news.google.com/publications/… from Publisher Center."),
+    )
+    x_url = models.URLField(_("X (Twitter)"), blank=True)
+    x_handle = models.CharField(
+        _("X handle"), max_length=50, blank=True, help_text=_("Without the @.")
+    )
+    facebook_url = models.URLField(_("Facebook"), blank=True)
+    instagram_url = models.URLField(_("Instagram"), blank=True)
+    mastodon_url = models.URLField(_("Mastodon"), blank=True)
+    bluesky_url = models.URLField(_("Bluesky"), blank=True)
+    youtube_url = models.URLField(_("YouTube"), blank=True)
+    telegram_url = models.URLField(_("Telegram"), blank=True)
+    whatsapp_url = models.URLField(_("WhatsApp channel"), blank=True)
+    default_access_level = models.CharField(
+        _("default access level for new articles"),
+        max_length=16,
+        choices=AccessLevel.choices,
+        default=AccessLevel.PUBLIC,
+    )
+    preview_paragraphs = models.PositiveSmallIntegerField(
+        _("preview paragraphs"),
+        default=3,
+        help_text=_(
+            "Paragraphs shown to readers without access when an article has no "
+            "paywall break."
+        ),
+    )
+    copyright_holder = models.CharField(
+        _("copyright holder"), max_length=200, blank=True
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("name"),
+                FieldPanel("tagline"),
+                FieldRowPanel([FieldPanel("logo"), FieldPanel("favicon")]),
+                FieldRowPanel([FieldPanel("time_zone"), FieldPanel("language")]),
+                FieldPanel("copyright_holder"),
+            ],
+            heading=_("Identity"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("contact_email"),
+                FieldPanel("postal_address"),
+                FieldPanel("about_url"),
+                FieldPanel("ethics_url"),
+                FieldPanel("corrections_url"),
+                FieldPanel("privacy_url"),
+                FieldPanel("support_url"),
+                FieldPanel("newsletter_url"),
+            ],
+            heading=_("Contact and policies"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("google_news_url"),
+                FieldRowPanel([FieldPanel("x_url"), FieldPanel("x_handle")]),
+                FieldPanel("facebook_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("mastodon_url"),
+                FieldPanel("bluesky_url"),
+                FieldPanel("youtube_url"),
+                FieldPanel("telegram_url"),
+                FieldPanel("whatsapp_url"),
+            ],
+            heading=_("Follow links"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("default_access_level"), FieldPanel("preview_paragraphs")],
+            heading=_("Access"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("publication settings")
+
+    def __str__(self) -> str:
+        return self.name
+
+    FOLLOW_FIELDS = (
+        ("google_news_url", "Google News"),
+        ("x_url", "X"),
+        ("facebook_url", "Facebook"),
+        ("instagram_url", "Instagram"),
+        ("mastodon_url", "Mastodon"),
+        ("bluesky_url", "Bluesky"),
+        ("youtube_url", "YouTube"),
+        ("telegram_url", "Telegram"),
+        ("whatsapp_url", "WhatsApp"),
+    )
+
+    def follow_links(self) -> list[tuple[str, str]]:
+        """Return (label, url) for each follow link that is set, in display order."""
+        return [
+            (label, getattr(self, name))
+            for name, label in self.FOLLOW_FIELDS
+            if getattr(self, name)
+        ]
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+
+class Author(index.Indexed, ClusterableModel):
+    """A person who writes for the publication; each has a public page."""
+
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=150, unique=True, blank=True)
+    photo = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        verbose_name=_("photo"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    role = models.CharField(_("role"), max_length=150, blank=True)
+    short_bio = models.CharField(
+        _("short bio"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two sentences, shown under articles."),
+    )
+    bio = RichTextField(
+        _("long bio"),
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text=_("Shown on the author's page."),
+    )
+    email = models.EmailField(_("public email"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("newsroom account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("photo"),
+        FieldPanel("role"),
+        FieldPanel("short_bio"),
+        FieldPanel("bio"),
+        FieldPanel("email"),
+        FieldPanel("user"),
+        InlinePanel("links", label=_("Links")),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("role"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = slugify(self.name)[:150] or "author"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("newsroom:author", kwargs={"slug": self.slug})
+
+
+class AuthorLink(Orderable):
+    author = ParentalKey(Author, on_delete=models.CASCADE, related_name="links")
+    label = models.CharField(_("label"), max_length=60)
+    url = models.URLField(_("URL"))
+
+    panels = [FieldPanel("label"), FieldPanel("url")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+register_snippet(Author)
+
+
+class HomePage(Page):
+    """The front page: lead story, top stories, latest and a rail per section."""
+
+    intro = models.CharField(_("intro"), max_length=300, blank=True)
+    lead_article = models.ForeignKey(
+        "newsroom.ArticlePage",
+        verbose_name=_("lead story"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Leave empty to lead with the newest article."),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("lead_article"),
+    ]
+    subpage_types = ["newsroom.SectionPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from . import queries
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(queries.home_page_context(self))
+        return context
+
+
+class SectionPage(Page):
+    """A section of the publication (World, Politics …); sections can nest."""
+
+    intro = models.TextField(_("intro"), blank=True, max_length=600)
+    show_in_navigation = models.BooleanField(_("show in navigation"), default=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    promote_panels = [*Page.promote_panels, FieldPanel("show_in_navigation")]
+    parent_page_types = ["newsroom.HomePage", "newsroom.SectionPage"]
+    subpage_types = ["newsroom.SectionPage", "newsroom.ArticlePage"]
+
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("section")
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from . import queries
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(queries.section_page_context(self, request))
+        return context
+
+
+class ArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "newsroom.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticleType(models.TextChoices):
+    NEWS = "news", _("News")
+    ANALYSIS = "analysis", _("Analysis")
+    OPINION = "opinion", _("Opinion")
+    INTERVIEW = "interview", _("Interview")
+    EXPLAINER = "explainer", _("Explainer")
+    SPONSORED = "sponsored", _("Sponsored")
+
+
+class ArticlePage(Page):
+    """A story. The page title is the headline."""
+
+    dek = models.CharField(
+        _("dek"),
+        max_length=300,
+        blank=True,
+        help_text=_("The subheadline, one or two sentences under the headline."),
+    )
+    article_type = models.CharField(
+        _("article type"),
+        max_length=16,
+        choices=ArticleType.choices,
+        default=ArticleType.NEWS,
+    )
+    hero_image = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_caption = models.CharField(_("caption"), max_length=500, blank=True)
+    hero_credit = models.CharField(
+        _("credit"),
+        max_length=255,
+        blank=True,
+        help_text=_("Leave empty to use the image's own credit."),
+    )
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True)
+    access_level = models.CharField(
+        _("access"),
+        max_length=16,
+        choices=AccessLevel.choices,
+        default=AccessLevel.PUBLIC,
+        db_index=True,
+    )
+    tiers = ParentalManyToManyField(
+        Tier,
+        verbose_name=_("tiers"),
+        blank=True,
+        related_name="+",
+        help_text=_("Only used when access is 'Specific tiers only'."),
+    )
+    is_breaking = models.BooleanField(_("breaking news"), default=False)
+    display_updated_at = models.DateTimeField(
+        _("updated"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the story was substantially updated; shown to readers."),
+    )
+    editors_note = RichTextField(
+        _("editor's note"), blank=True, features=["bold", "italic", "link"]
+    )
+    canonical_url = models.URLField(
+        _("canonical URL override"),
+        blank=True,
+        help_text=_("Only when the story first appeared elsewhere."),
+    )
+    social_title = models.CharField(_("social title"), max_length=120, blank=True)
+    social_description = models.CharField(
+        _("social description"), max_length=300, blank=True
+    )
+    social_image = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        verbose_name=_("social image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    content_panels = [
+        FieldPanel("title", heading=_("Headline")),
+        FieldPanel("dek"),
+        FieldPanel("article_type"),
+        InlinePanel("article_authors", label=_("Authors"), min_num=1),
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_image"),
+                FieldPanel("hero_caption"),
+                FieldPanel("hero_credit"),
+            ],
+            heading=_("Hero image"),
+        ),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+        MultiFieldPanel(
+            [FieldPanel("access_level"), FieldPanel("tiers")], heading=_("Access")
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("is_breaking"),
+                FieldPanel("display_updated_at"),
+                FieldPanel("editors_note"),
+                InlinePanel("corrections", label=_("Corrections")),
+            ],
+            heading=_("Updates and corrections"),
+        ),
+    ]
+    promote_panels = [
+        *Page.promote_panels,
+        FieldPanel("canonical_url"),
+        MultiFieldPanel(
+            [
+                FieldPanel("social_title"),
+                FieldPanel("social_description"),
+                FieldPanel("social_image"),
+            ],
+            heading=_("Social sharing"),
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("Story")),
+            ObjectList(promote_panels, heading=_("Promote")),
+            ObjectList(Page.settings_panels, heading=_("Settings")),
+        ]
+    )
+
+    parent_page_types = ["newsroom.SectionPage"]
+    subpage_types: list[str] = []
+    base_form_class = ArticleAdminForm
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("dek"),
+        index.SearchField("public_text"),
+        index.SearchField("author_names"),
+        index.SearchField("tag_names"),
+        index.FilterField("access_level"),
+        index.FilterField("first_published_at"),
+        index.FilterField("path"),
+    ]
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def clean(self) -> None:
+        super().clean()
+        if (
+            self.access_level == AccessLevel.TIERS
+            and self.pk
+            and not self.tiers.exists()
+        ):
+            raise ValidationError(
+                {"tiers": _("Choose at least one tier for 'Specific tiers only'.")}
+            )
+
+    def required_tier_ids(self) -> Iterable[int]:
+        return [t.pk for t in self.tiers.all()]
+
+    @property
+    def headline(self) -> str:
+        return self.title
+
+    @cached_property
+    def section(self) -> SectionPage | None:
+        parent = self.get_parent()
+        return parent.specific if parent else None  # type: ignore[return-value]
+
+    @property
+    def published_at(self) -> Any:
+        return self.first_published_at
+
+    @property
+    def updated_at(self) -> Any:
+        return self.display_updated_at
+
+    # Search index fields: only text every reader may see is indexed.
+    def public_text(self) -> str:
+        from .rendering import public_text
+
+        return public_text(self)
+
+    def author_names(self) -> str:
+        return " ".join(a.author.name for a in self.article_authors.all())
+
+    def tag_names(self) -> str:
+        return " ".join(t.name for t in self.tags.all())
+
+    def get_context(self, request: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from . import queries
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(queries.article_page_context(self, request))
+        return context
+
+    def serve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from .views import serve_article
+
+        return serve_article(self, request, super().serve, *args, **kwargs)
+
+
+class ArticleAuthor(Orderable):
+    """One byline slot on an article; order is the byline order."""
+
+    article = ParentalKey(
+        ArticlePage, on_delete=models.CASCADE, related_name="article_authors"
+    )
+    author = models.ForeignKey(
+        Author, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    panels = [FieldPanel("author")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author"], name="newsroom_article_author_unique"
+            )
+        ]
+
+
+class Correction(Orderable):
+    """A dated, public correction to an article."""
+
+    article = ParentalKey(
+        ArticlePage, on_delete=models.CASCADE, related_name="corrections"
+    )
+    date = models.DateTimeField(_("date"), default=timezone.now)
+    text = models.TextField(_("correction"))
+
+    panels = [FieldPanel("date"), FieldPanel("text")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("correction")
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -1,0 +1,339 @@
+"""Every non-trivial read of newsroom content, with select/prefetch applied.
+
+Reader views reach article text only through ``article_body_for``, which asks
+``members.access.can_read``. Listing functions return article "cards": pages with
+their hero image, renditions, authors and section attached, in a bounded number
+of queries whatever the number of items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber, Substr
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from taggit.models import Tag
+
+from herald.members.access import Reader, can_read
+
+from .models import (
+    ArticleAuthor,
+    ArticlePage,
+    Author,
+    Correction,
+    HomePage,
+    PublicationSettings,
+    SectionPage,
+)
+from .rendering import GATED_CLASS, reading_minutes, render_body_parts
+
+CHROME_CACHE_VERSION_KEY = "herald:chrome:version"
+CHROME_TTL = 60 * 10
+
+
+def chrome_version() -> int:
+    """Return the current version of cached site chrome (bumped on publish)."""
+    version = cache.get(CHROME_CACHE_VERSION_KEY)
+    if version is None:
+        version = 1
+        cache.add(CHROME_CACHE_VERSION_KEY, version, None)
+    return int(version)
+
+
+def bump_chrome_version() -> None:
+    """Invalidate cached navigation, breaking bar and listings (after publishing)."""
+    try:
+        cache.incr(CHROME_CACHE_VERSION_KEY)
+    except ValueError:
+        cache.set(CHROME_CACHE_VERSION_KEY, 2, None)
+
+
+# --- Articles ----------------------------------------------------------------
+
+
+def live_articles() -> QuerySet[ArticlePage]:
+    """Published articles, newest first."""
+    return (
+        ArticlePage.objects.live()
+        .filter(first_published_at__isnull=False)
+        .order_by("-first_published_at", "-pk")
+    )
+
+
+def with_cards(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
+    """Attach what a story card shows: hero image and renditions, authors."""
+    return qs.select_related("hero_image").prefetch_related(
+        "hero_image__renditions",
+        Prefetch(
+            "article_authors",
+            queryset=ArticleAuthor.objects.select_related("author").order_by(
+                "sort_order"
+            ),
+        ),
+    )
+
+
+def attach_sections(articles: list[ArticlePage]) -> list[ArticlePage]:
+    """Set ``card_section`` on each article with one query for all of them."""
+    parent_paths = {a.path[: -ArticlePage.steplen] for a in articles}
+    if not parent_paths:
+        return articles
+    sections = {
+        s.path: s
+        for s in SectionPage.objects.filter(path__in=parent_paths).only(
+            "id", "title", "slug", "url_path", "path", "depth"
+        )
+    }
+    for article in articles:
+        article.card_section = sections.get(article.path[: -ArticlePage.steplen])
+    return articles
+
+
+def cards(qs: QuerySet[ArticlePage]) -> list[ArticlePage]:
+    """Evaluate ``qs`` as a list of cards (bounded queries)."""
+    return attach_sections(list(with_cards(qs)))
+
+
+def under(page: Any) -> QuerySet[ArticlePage]:
+    """Live articles anywhere below ``page`` (a section and its sub-sections)."""
+    return live_articles().filter(path__startswith=page.path, depth__gt=page.depth)
+
+
+@dataclass
+class ArticleBody:
+    """What one reader may see of an article's body."""
+
+    can_read: bool
+    is_gated: bool
+    preview_html: SafeString
+    rest_html: SafeString | None
+    gated_class: str = GATED_CLASS
+
+
+def article_body_for(
+    article: ArticlePage, reader: Reader, *, publication: PublicationSettings | None
+) -> ArticleBody:
+    """Render the body as far as ``reader`` may read it (the paywall gate)."""
+    allowed = can_read(reader, article)
+    preview_paragraphs = publication.preview_paragraphs if publication else 3
+    is_gated = article.access_level != "public"
+    preview, rest = render_body_parts(
+        article, full=allowed, preview_paragraphs=preview_paragraphs
+    )
+    return ArticleBody(
+        can_read=allowed, is_gated=is_gated, preview_html=preview, rest_html=rest
+    )
+
+
+def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePage]:
+    """Recent stories sharing a tag, then from the same section."""
+    tag_ids = [t.pk for t in article.tags.all()]
+    qs = live_articles().exclude(pk=article.pk)
+    picked: list[ArticlePage] = []
+    if tag_ids:
+        picked = list(
+            qs.filter(tagged_items__tag_id__in=tag_ids)
+            .distinct()
+            .select_related("hero_image")
+            .prefetch_related("hero_image__renditions")[:limit]
+        )
+    if len(picked) < limit:
+        parent_path = article.path[: -ArticlePage.steplen]
+        more = (
+            qs.filter(path__startswith=parent_path)
+            .exclude(pk__in=[p.pk for p in picked])
+            .select_related("hero_image")
+            .prefetch_related("hero_image__renditions")[: limit - len(picked)]
+        )
+        picked.extend(more)
+    return picked
+
+
+def article_page_context(article: ArticlePage, request: Any) -> dict[str, Any]:
+    """Everything the article template shows, gated for the request's reader."""
+    from herald.members.access import reader_for
+
+    publication = PublicationSettings.for_request(request) if request else None
+    reader = reader_for(getattr(request, "user", None))
+    authors = [
+        aa.author
+        for aa in ArticleAuthor.objects.filter(article=article)
+        .select_related("author__photo")
+        .prefetch_related("author__photo__renditions")
+        .order_by("sort_order")
+    ]
+    corrections = list(Correction.objects.filter(article=article).order_by("date"))
+    parent_path = article.path[: -ArticlePage.steplen]
+    section = SectionPage.objects.filter(path=parent_path).first()
+    return {
+        "article": article,
+        "section": section,
+        "authors": authors,
+        "tags": list(article.tags.all()),
+        "corrections": corrections,
+        "body": article_body_for(article, reader, publication=publication),
+        "reader": reader,
+        "reading_minutes": reading_minutes(article),
+        "related": related_articles(article),
+    }
+
+
+# --- Listings ----------------------------------------------------------------
+
+
+def paginate(items: Any, page_param: Any, *, per_page: int | None = None) -> Page:
+    """Return the requested page; bad or out-of-range values get the first/last."""
+    paginator = Paginator(items, per_page or settings.HERALD_PAGE_SIZE)
+    try:
+        return paginator.page(page_param or 1)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        return paginator.page(paginator.num_pages)
+
+
+def page_cards(page: Page) -> Page:
+    """Attach sections to a paginator page's articles in place."""
+    page.object_list = attach_sections(list(page.object_list))
+    return page
+
+
+def home_page_context(home: HomePage) -> dict[str, Any]:
+    """Lead story, top stories, latest list and one rail per top-level section."""
+    base = with_cards(live_articles())
+    head = list(base[:16])
+    lead: ArticlePage | None = None
+    if home.lead_article_id:
+        lead = next((a for a in head if a.pk == home.lead_article_id), None)
+        if lead is None:
+            lead = with_cards(live_articles()).filter(pk=home.lead_article_id).first()
+    if lead is None and head:
+        lead = head[0]
+    rest = [a for a in head if lead is None or a.pk != lead.pk]
+    top, latest = rest[:5], rest[5:15]
+    rails = section_rails(home)
+    all_cards = ([lead] if lead else []) + top + latest
+    for _section, items in rails:
+        all_cards.extend(items)
+    attach_sections(all_cards)
+    return {"lead": lead, "top_stories": top, "latest": latest, "rails": rails}
+
+
+def section_rails(
+    home: HomePage, *, per_rail: int = 4
+) -> list[tuple[SectionPage, list]]:
+    """The newest ``per_rail`` stories of each top-level section, in one query."""
+    sections = list(
+        SectionPage.objects.live()
+        .filter(depth=home.depth + 1, path__startswith=home.path)
+        .order_by("path")
+    )
+    if not sections:
+        return []
+    prefix_len = len(home.path) + ArticlePage.steplen
+    ranked = (
+        live_articles()
+        .filter(path__startswith=home.path)
+        .annotate(
+            rail=Substr("path", 1, prefix_len),
+            rank=Window(
+                RowNumber(),
+                partition_by=Substr("path", 1, prefix_len),
+                order_by=[F("first_published_at").desc(), F("pk").desc()],
+            ),
+        )
+        .filter(rank__lte=per_rail)
+    )
+    by_rail: dict[str, list[ArticlePage]] = {}
+    for article in with_cards(ranked):
+        by_rail.setdefault(article.rail, []).append(article)
+    return [(s, by_rail.get(s.path, [])) for s in sections if by_rail.get(s.path)]
+
+
+def section_page_context(section: SectionPage, request: Any) -> dict[str, Any]:
+    """A section's sub-sections and its paginated stories (including sub-sections)."""
+    page = paginate(with_cards(under(section)), request.GET.get("page"))
+    page_cards(page)
+    children = list(section.get_children().live().type(SectionPage).specific())
+    return {"articles": page, "subsections": children}
+
+
+def author_articles(author: Author) -> QuerySet[ArticlePage]:
+    return live_articles().filter(article_authors__author=author)
+
+
+def tag_articles(tag: Tag) -> QuerySet[ArticlePage]:
+    return live_articles().filter(tagged_items__tag=tag)
+
+
+def get_author(slug: str) -> Author | None:
+    return Author.objects.select_related("photo").filter(slug=slug).first()
+
+
+def get_tag(slug: str) -> Tag | None:
+    return Tag.objects.filter(slug=slug).first()
+
+
+def navigation_sections() -> list[dict[str, Any]]:
+    """Top-level sections (with their children) for the masthead, cached."""
+    key = f"herald:nav:{chrome_version()}"
+    nav = cache.get(key)
+    if nav is None:
+        home = HomePage.objects.live().first()
+        nav = []
+        if home is not None:
+            rows = list(
+                SectionPage.objects.live()
+                .filter(
+                    path__startswith=home.path,
+                    depth__in=(home.depth + 1, home.depth + 2),
+                    show_in_navigation=True,
+                )
+                .order_by("path")
+                .values("title", "url_path", "path", "depth")
+            )
+            root_url_path = home.url_path
+            for row in rows:
+                url = "/" + row["url_path"][len(root_url_path) :]
+                item = {"title": row["title"], "url": url, "children": []}
+                if row["depth"] == home.depth + 1:
+                    nav.append(item | {"path": row["path"]})
+                elif nav and row["path"].startswith(nav[-1]["path"]):
+                    nav[-1]["children"].append(item)
+        cache.set(key, nav, CHROME_TTL)
+    return nav
+
+
+def breaking_news(hours: int | None = None) -> list[dict[str, Any]]:
+    """Breaking stories published in the last few hours, cached briefly."""
+    hours = hours or settings.HERALD_BREAKING_HOURS
+    key = f"herald:breaking:{chrome_version()}"
+    items = cache.get(key)
+    if items is None:
+        since = timezone.now() - timedelta(hours=hours)
+        items = [
+            {"title": a.title, "url": a.url, "published_at": a.first_published_at}
+            for a in live_articles()
+            .filter(is_breaking=True, first_published_at__gte=since)
+            .only("id", "title", "url_path", "path", "depth", "first_published_at")[:3]
+        ]
+        cache.set(key, items, 60)
+    return items
+
+
+# --- Search ------------------------------------------------------------------
+
+
+def search_articles(query: str, *, order: str = "relevance") -> Any:
+    """Search headline, dek, public text, authors and tags (never gated text)."""
+    qs = live_articles()
+    if order == "newest":
+        return qs.search(query, order_by_relevance=False)
+    return qs.search(query)

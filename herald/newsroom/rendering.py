@@ -1,0 +1,142 @@
+"""Turning an article's body into what a given reader may see.
+
+The body is split at the paywall break (or after the publication's preview
+paragraphs when there is none). Gated text is rendered only for readers the gate
+lets through; nothing below the cut is ever rendered for anyone else, so it
+cannot leak through hidden markup.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html import unescape
+from typing import Any
+
+from django.core.cache import cache
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+
+PREVIEW_CLASS = "article-preview"
+GATED_CLASS = "paywall"  # CSS class of the gated part, named in JSON-LD hasPart.
+
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class BodyParts:
+    """The blocks of a body split at the cut."""
+
+    preview: list[Any]
+    rest: list[Any]
+    has_break: bool
+
+
+def split_body(article: Any, *, preview_paragraphs: int = 3) -> BodyParts:
+    """Split ``article.body`` at its paywall break, or after N paragraphs."""
+    blocks = list(article.body)
+    for i, block in enumerate(blocks):
+        if block.block_type == "paywall":
+            return BodyParts(blocks[:i], blocks[i + 1 :], True)
+    count = 0
+    for i, block in enumerate(blocks):
+        if block.block_type == "paragraph":
+            count += 1
+            if count >= preview_paragraphs:
+                return BodyParts(blocks[: i + 1], blocks[i + 1 :], False)
+    return BodyParts(blocks, [], False)
+
+
+def _render_blocks(blocks: list[Any]) -> str:
+    return "".join(str(block.render(context={})) for block in blocks)
+
+
+def _cache_key(article: Any, part: str, preview_paragraphs: int) -> str:
+    stamp = article.latest_revision_id or 0
+    published = (
+        article.last_published_at.timestamp() if article.last_published_at else 0
+    )
+    return f"herald:body:{article.pk}:{stamp}:{published}:{preview_paragraphs}:{part}"
+
+
+def render_body_parts(
+    article: Any, *, full: bool, preview_paragraphs: int = 3, use_cache: bool = True
+) -> tuple[SafeString, SafeString | None]:
+    """Return (preview_html, rest_html or None when ``full`` is False).
+
+    The rendering is cached per article revision; the cache key includes the
+    part, so a cached gated part is only ever read when ``full`` is True.
+    """
+    parts: BodyParts | None = None
+
+    def get_parts() -> BodyParts:
+        nonlocal parts
+        if parts is None:
+            parts = split_body(article, preview_paragraphs=preview_paragraphs)
+        return parts
+
+    def cached(part: str, blocks_of: Any) -> SafeString:
+        key = _cache_key(article, part, preview_paragraphs)
+        html = cache.get(key) if use_cache and article.pk else None
+        if html is None:
+            html = _render_blocks(blocks_of(get_parts()))
+            if use_cache and article.pk:
+                cache.set(key, html, 60 * 60 * 24)
+        return mark_safe(html)  # noqa: S308 - rendered by Wagtail's block templates
+
+    preview = cached("preview", lambda p: p.preview)
+    if not full:
+        return preview, None
+    rest = cached("rest", lambda p: p.rest)
+    return preview, rest
+
+
+def block_text(block: Any) -> str:
+    """Plain text of one body block (for search, excerpts, reading time)."""
+    kind = block.block_type
+    value = block.value
+    if kind == "paragraph":
+        return strip_tags(value.source if hasattr(value, "source") else str(value))
+    if kind == "heading":
+        return value.get("text", "")
+    if kind in ("blockquote", "pullquote"):
+        return value.get("quote", "")
+    if kind == "factbox":
+        body = value.get("body")
+        return f"{value.get('title', '')} {strip_tags(getattr(body, 'source', ''))}"
+    if kind == "image":
+        return value.get("caption", "") or ""
+    return ""
+
+
+def text_of(blocks: list[Any]) -> str:
+    return _WS.sub(" ", unescape(" ".join(block_text(b) for b in blocks))).strip()
+
+
+def public_text(article: Any) -> str:
+    """Text that every reader may see: all of a public article, else the preview."""
+    from herald.members.models import AccessLevel
+
+    if article.access_level == AccessLevel.PUBLIC:
+        return text_of(list(article.body))
+    return text_of(split_body(article).preview)
+
+
+def word_count(article: Any) -> int:
+    return len(text_of(list(article.body)).split())
+
+
+def reading_minutes(article: Any) -> int:
+    """Estimated reading time at 230 words a minute, at least one minute."""
+    return max(1, round(word_count(article) / 230))
+
+
+def excerpt(article: Any, length: int = 200) -> str:
+    """A short public teaser: the dek, or the opening of the public text."""
+    if article.dek:
+        return article.dek
+    text = text_of(split_body(article, preview_paragraphs=1).preview)
+    if len(text) <= length:
+        return text
+    cut = text[:length].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"

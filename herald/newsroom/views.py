@@ -1,0 +1,107 @@
+"""Reader views: thin wrappers that parse input, call a query and render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
+from django.views.decorators.http import require_safe
+
+from . import queries
+
+# Shared caches may keep anonymous pages briefly; signed-in readers get private.
+PUBLIC_MAX_AGE = 60
+
+
+def apply_cache_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Public, short-lived caching for anonymous readers; private otherwise."""
+    if response.status_code != 200:
+        return response
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        patch_cache_control(response, private=True, no_cache=True, max_age=0)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+def serve_article(
+    article: Any,
+    request: HttpRequest,
+    serve: Callable[..., Any],
+    *args: Any,
+    **kwargs: Any,
+) -> HttpResponse:
+    """Serve an article page with Last-Modified, so a conditional GET gets a 304."""
+    response = serve(request, *args, **kwargs)
+    if hasattr(response, "render"):
+        response = response.render()
+    stamp = article.last_published_at or article.first_published_at
+    if stamp is not None and response.status_code == 200:
+        response.headers.setdefault("Last-Modified", http_date(stamp.timestamp()))
+    return apply_cache_headers(request, response)
+
+
+def _listing(
+    request: HttpRequest, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    response = render(request, template, context)
+    return apply_cache_headers(request, response)
+
+
+@require_safe
+def author_page(request: HttpRequest, slug: str) -> HttpResponse:
+    author = queries.get_author(slug)
+    if author is None:
+        raise Http404("No such author")
+    page = queries.page_cards(
+        queries.paginate(
+            queries.with_cards(queries.author_articles(author)), request.GET.get("page")
+        )
+    )
+    return _listing(
+        request, "newsroom/author_page.html", {"author": author, "articles": page}
+    )
+
+
+@require_safe
+def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = queries.get_tag(slug)
+    if tag is None:
+        raise Http404("No such tag")
+    page = queries.page_cards(
+        queries.paginate(
+            queries.with_cards(queries.tag_articles(tag)), request.GET.get("page")
+        )
+    )
+    return _listing(request, "newsroom/tag_page.html", {"tag": tag, "articles": page})
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("q", "")
+    query = " ".join(raw.split())[: settings.HERALD_QUERY_MAX_LENGTH]
+    order = "newest" if request.GET.get("order") == "newest" else "relevance"
+    results = None
+    if query:
+        page = queries.paginate(
+            queries.search_articles(query, order=order), request.GET.get("page")
+        )
+        results = queries.page_cards(page)
+    response = render(
+        request,
+        "newsroom/search.html",
+        {
+            "query": query,
+            "truncated": len(" ".join(raw.split())) > len(query),
+            "results": results,
+            "order": order,
+        },
+    )
+    return apply_cache_headers(request, response)

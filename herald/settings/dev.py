@@ -1,0 +1,9 @@
+"""Laptop and demo settings: SQLite, no HTTPS, a fixed-but-local secret."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.DEBUG
+# A development secret is fine on a laptop; production refuses to start without one.
+SECRET_KEY = env.SECRET_KEY or "herald-dev-insecure-secret-key-change-me-in-production"
+HERALD_INPROCESS_SCHEDULER = env.INPROCESS_SCHEDULER

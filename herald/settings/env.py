@@ -1,0 +1,102 @@
+"""The only module that reads the process environment.
+
+Every setting an operator can change is a ``HERALD_*`` variable listed here, with
+what it does. Other modules import the values from here; nothing else touches
+``os.environ`` (``tools/check_conventions.py`` enforces it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _get(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    raw = _get(name)
+    return raw.lower() in _TRUE if raw else default
+
+
+def _list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in _get(name, default).split(",") if item.strip()]
+
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+# Which settings module manage.py, wsgi and celery load when none is given.
+SETTINGS_MODULE = _get("DJANGO_SETTINGS_MODULE", "herald.settings.dev")
+
+# Secret used for signing sessions, tokens and links. Required in production.
+SECRET_KEY = _get("HERALD_SECRET_KEY")
+
+# Turn on Django's debug pages. Never in production.
+DEBUG = _bool("HERALD_DEBUG", default=False)
+
+# Host names the site answers to, comma-separated (e.g. "news.example.org").
+ALLOWED_HOSTS = _list("HERALD_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+
+# Public base URL of the site, used in emails, feeds and the admin (no trailing slash).
+BASE_URL = _get("HERALD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Database URL; empty means the embedded SQLite file below.
+# Example: postgres://herald:secret@127.0.0.1:5432/herald
+DATABASE_URL = _get("HERALD_DATABASE_URL")
+
+# Where the embedded SQLite database lives when HERALD_DATABASE_URL is empty.
+SQLITE_PATH = _get("HERALD_SQLITE_PATH", str(BASE_DIR / "var" / "herald.sqlite3"))
+
+# Redis URL for the cache and the Celery broker; empty means a local memory
+# cache and Celery tasks run eagerly in-process (fine for a laptop).
+REDIS_URL = _get("HERALD_REDIS_URL")
+
+# Celery broker URL override (defaults to HERALD_REDIS_URL).
+CELERY_BROKER_URL = _get("HERALD_CELERY_BROKER_URL")
+
+# Run Celery tasks in-process instead of on a worker. Defaults to on when no broker.
+CELERY_EAGER = _bool(
+    "HERALD_CELERY_EAGER", default=not (REDIS_URL or CELERY_BROKER_URL)
+)
+
+# Check for due scheduled articles inside the web process (demo, no Celery beat).
+INPROCESS_SCHEDULER = _bool("HERALD_INPROCESS_SCHEDULER", default=False)
+
+# Directory for uploaded media (images, documents).
+MEDIA_ROOT = _get("HERALD_MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+
+# Directory collectstatic writes to.
+STATIC_ROOT = _get("HERALD_STATIC_ROOT", str(BASE_DIR / "var" / "static"))
+
+# Password for the admin user that `make demo` creates; generated when empty.
+ADMIN_PASSWORD = _get("HERALD_ADMIN_PASSWORD")
+
+# Email address that site mail comes from.
+DEFAULT_FROM_EMAIL = _get("HERALD_DEFAULT_FROM_EMAIL", "Herald <news@localhost>")
+
+# Django email backend path; the console backend prints mail in development.
+EMAIL_BACKEND = _get("HERALD_EMAIL_BACKEND")
+
+# SMTP server for the SMTP email backend.
+EMAIL_HOST = _get("HERALD_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(_get("HERALD_EMAIL_PORT", "25") or 25)
+
+# Serve over HTTPS only: HSTS, secure cookies, redirect. On in production.
+SECURE = _bool("HERALD_SECURE", default=True)
+
+# Number of proxies in front of the app whose X-Forwarded-For can be trusted.
+TRUSTED_PROXIES = int(_get("HERALD_TRUSTED_PROXIES", "0") or 0)
+
+# Log level for Herald's own loggers (DEBUG, INFO, WARNING, ERROR).
+LOG_LEVEL = _get("HERALD_LOG_LEVEL", "INFO")
+
+# Serve the site with gzip and hashed static files through WhiteNoise.
+WHITENOISE = _bool("HERALD_WHITENOISE", default=True)
+
+
+def ensure_settings_module(default: str = "herald.settings.dev") -> None:
+    """Point Django at the settings module from the environment, or ``default``."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", default)
