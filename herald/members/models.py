@@ -41,7 +41,15 @@ class UserManager(DjangoBaseUserManager["User"]):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email__iexact=username)
+        """Find a user by email; staff may also use the part before the @.
+
+        The short form only matches when exactly one staff account has that
+        local part, so ``admin`` signs in the demo's ``admin@…`` account.
+        """
+        username = (username or "").strip()
+        if "@" in username or not username:
+            return self.get(email__iexact=username)
+        return self.get(is_staff=True, email__istartswith=f"{username}@")
 
 
 class User(AbstractBaseUser, PermissionsMixin):
