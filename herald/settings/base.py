@@ -60,7 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "herald.core.middleware.NonceCSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -132,7 +132,10 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
+AXES_LOCKOUT_CALLABLE = "herald.core.views.lockout"  # core/lockout.html, 429
+AXES_HTTP_RESPONSE_CODE = 429
+# "admin", "Admin" and "admin@example.org" count as one account.
+AXES_USERNAME_CALLABLE = "herald.core.auth.lockout_username"
 AXES_IPWARE_PROXY_COUNT = env.TRUSTED_PROXIES or None
 
 LANGUAGE_CODE = "en"

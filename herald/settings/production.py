@@ -23,5 +23,12 @@ if env.SECURE:
     # __Host- cookies: Secure, Path=/ and no Domain, so no subdomain can set them.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    SESSION_COOKIE_DOMAIN = None
+    CSRF_COOKIE_DOMAIN = None
+    SESSION_COOKIE_PATH = "/"
+    CSRF_COOKIE_PATH = "/"
+LANGUAGE_COOKIE_SECURE = env.SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = [env.BASE_URL]
 HERALD_INPROCESS_SCHEDULER = env.INPROCESS_SCHEDULER
