@@ -6,6 +6,8 @@ import socket
 
 import pytest
 
+pytest_plugins = ["tests.fakes.stripe_fixtures"]
+
 _real_connect = socket.socket.connect
 
 
