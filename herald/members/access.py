@@ -28,6 +28,8 @@ class Reader:
     is_staff: bool = False
     has_paid: bool = False
     tier_ids: frozenset[int] = field(default_factory=frozenset)
+    # Articles the meter lets this anonymous reader read in full (metering.py).
+    metered_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def kind(self) -> str:
@@ -56,6 +58,24 @@ def reader_for(user: Any) -> Reader:
     )
 
 
+def reader_for_request(request: Any, article: Any = None) -> Reader:
+    """Describe the request's reader, with a meter pass for ``article`` if one is due.
+
+    Metering (off by default) only ever adds a pass for the one article being
+    served to a reader who is not signed in; the decision and the count are
+    server-side (``metering.py``). Marks the request as personalised so that
+    its response is never stored by a shared cache.
+    """
+    reader = reader_for(getattr(request, "user", None))
+    if article is None or reader.is_authenticated or request is None:
+        return reader
+    from .metering import meter_pass
+
+    if meter_pass(request, article):
+        return Reader(metered_ids=frozenset({article.pk}))
+    return reader
+
+
 def can_read(reader: Reader, article: Gated) -> bool:
     """Return whether ``reader`` may read the whole of ``article``."""
     level = article.access_level
@@ -64,7 +84,10 @@ def can_read(reader: Reader, article: Gated) -> bool:
     if reader.is_staff:
         return True
     if not reader.is_authenticated:
-        return False
+        return (
+            level in (AccessLevel.MEMBERS, AccessLevel.PAID)
+            and getattr(article, "pk", None) in reader.metered_ids
+        )
     if level == AccessLevel.MEMBERS:
         return True
     if level == AccessLevel.PAID:

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "herald.members.metering.MeterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "herald.core.middleware.NonceCSPMiddleware",
@@ -195,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "herald.newsroom.tasks.publish_due_pages",
         "schedule": 30.0,
     },
+    "members-expire-access": {
+        "task": "herald.members.tasks.expire_access",
+        "schedule": 15 * 60.0,
+    },
 }
 HERALD_INPROCESS_SCHEDULER = env.INPROCESS_SCHEDULER
 
@@ -294,3 +299,9 @@ LOGGING = {
 HERALD_QUERY_MAX_LENGTH = 200
 HERALD_PAGE_SIZE = 20
 HERALD_BREAKING_HOURS = 6
+
+# Members and payments (herald.members).
+HERALD_PAYMENTS_PROVIDER = env.PAYMENTS_PROVIDER
+HERALD_STRIPE_SECRET_KEY = env.STRIPE_SECRET_KEY
+HERALD_STRIPE_WEBHOOK_SECRET = env.STRIPE_WEBHOOK_SECRET
+HERALD_STRIPE_API_BASE = env.STRIPE_API_BASE

@@ -96,6 +96,25 @@ LOG_LEVEL = _get("HERALD_LOG_LEVEL", "INFO")
 # Serve the site with gzip and hashed static files through WhiteNoise.
 WHITENOISE = _bool("HERALD_WHITENOISE", default=True)
 
+# Let Django serve uploaded media under /media/ (the demo: one process, no nginx).
+# Leave off in production, where nginx or a CDN serves HERALD_MEDIA_ROOT.
+SERVE_MEDIA = _bool("HERALD_SERVE_MEDIA", default=False)
+
+
+# Payments: "stripe" or "dummy" (a local test checkout for development). Defaults
+# to stripe when a Stripe secret key is set.
+STRIPE_SECRET_KEY = _get("HERALD_STRIPE_SECRET_KEY")
+PAYMENTS_PROVIDER = _get(
+    "HERALD_PAYMENTS_PROVIDER", "stripe" if STRIPE_SECRET_KEY else "dummy"
+)
+
+# Signing secret of the Stripe webhook endpoint (whsec_...).
+STRIPE_WEBHOOK_SECRET = _get("HERALD_STRIPE_WEBHOOK_SECRET")
+
+# Base URL of the Stripe API; empty means Stripe itself. Tests point it at a
+# local Stripe-compatible server.
+STRIPE_API_BASE = _get("HERALD_STRIPE_API_BASE")
+
 
 def ensure_settings_module(default: str = "herald.settings.dev") -> None:
     """Point Django at the settings module from the environment, or ``default``."""
