@@ -1,7 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class NewsroomConfig(AppConfig):
     name = "herald.newsroom"
     label = "newsroom"
     verbose_name = "Newsroom"
+
+    def ready(self) -> None:
+        from . import scheduler, signals
+
+        post_migrate.connect(signals.on_post_migrate, dispatch_uid="newsroom-admins")
+        scheduler.install()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import itertools
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -151,6 +153,8 @@ def make_article(
         access_level=access_level,
         hero_image=hero_image,
         is_breaking=is_breaking,
+        # Wagtail's default is live=True; a draft must not be served before publishing.
+        live=fields.pop("live", False),
         **fields,
     )
     for i, author in enumerate(authors or [make_author()]):
@@ -176,3 +180,89 @@ def make_article(
 
 def now() -> datetime:
     return timezone.now()
+
+
+# --- Newsroom accounts, events and admin forms ---------------------------------
+
+NEWSROOM_PASSWORD = "a-long-test-password-for-the-desk"
+CONTRIBUTORS, EDITORS, MODERATORS, ADMINISTRATORS = (
+    "Contributors",
+    "Editors",
+    "Moderators",
+    "Administrators",
+)
+
+
+def make_staff(
+    group: str, *, email: str | None = None, password: str = NEWSROOM_PASSWORD
+) -> Any:
+    """A newsroom account in one of the groups created by the newsroom migrations."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    n = next(_counter)
+    user = get_user_model().objects.create_user(
+        email=email or f"{group.lower()}-{n}@newsroom.test", password=password
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+class EventLog(list):  # type: ignore[type-arg]
+    """The newsroom events received while ``capture_events`` is active."""
+
+    def names(self) -> list[str]:
+        return [event.name for event in self]
+
+
+@contextmanager
+def capture_events() -> Iterator[EventLog]:
+    """Register a receiver for every newsroom event; yield what it receives."""
+    from . import hooks
+
+    log = EventLog()
+
+    def receiver(event: Any) -> None:
+        log.append(event)
+
+    for name in hooks.EVENTS:
+        hooks.register(name, receiver)
+    try:
+        yield log
+    finally:
+        for name in hooks.EVENTS:
+            hooks.unregister(name, receiver)
+
+
+def admin_form_data(
+    client: Any, url: str, form_id: str = "page-edit-form", **fields: Any
+) -> Any:
+    """The admin form at ``url`` as a browser would post it, with ``fields`` changed.
+
+    StreamFields are drawn by JavaScript, so pass them in ``fields`` (see
+    ``article_body_form_data``).
+    """
+    from wagtail.test.utils.form_data import querydict_from_html
+
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    data = querydict_from_html(response.content.decode(), form_id=form_id)
+    for name, value in fields.items():
+        if isinstance(value, list):
+            data.setlist(name, value)
+        else:
+            data[name] = value
+    return data
+
+
+def article_body_form_data(paragraphs: list[str]) -> dict[str, Any]:
+    """Form fields for an article body of plain paragraphs, as the admin posts them."""
+    from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+    return nested_form_data(
+        {
+            "body": streamfield(
+                [("paragraph", rich_text(f"<p>{text}</p>")) for text in paragraphs]
+            )
+        }
+    )

@@ -1,0 +1,289 @@
+"""Every newsroom write about publishing: publish, schedule, take down, run the clock.
+
+The Wagtail admin and these functions publish through the same Wagtail API
+(``Revision.publish`` / ``Page.unpublish``), and Wagtail's ``page_published`` /
+``page_unpublished`` signals are translated by ``signals.py`` into
+``announce_publication`` / ``announce_unpublication`` below. So whichever way an
+article goes live (admin button, workflow approval, schedule, code), the
+extension point in ``hooks.py`` hears about it exactly once, after commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from wagtail.log_actions import LogContext, get_active_log_context
+from wagtail.models import Page, Revision
+
+from . import hooks, queries
+from .models import ArticlePage
+
+log = logging.getLogger("herald.newsroom.actions")
+
+ADMINISTRATORS_GROUP = "Administrators"
+
+# Set by ``signals.remember_previous_state`` on the instance Wagtail is about to
+# save as live: what the database said just before, to tell a first publication,
+# a republication and an update apart.
+PREVIOUS_STATE_ATTR = "_newsroom_previous_state"
+
+
+@dataclass(frozen=True)
+class PreviousState:
+    """An article's publication state just before a publishing save."""
+
+    live: bool
+    ever_published: bool
+
+
+@dataclass
+class DuePages:
+    """What one run of the publishing clock did."""
+
+    published: list[int] = field(default_factory=list)
+    expired: list[int] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.published or self.expired)
+
+
+@contextmanager
+def _acting_as(user: Any) -> Iterator[None]:
+    """Attribute Wagtail's log entries and our events to ``user`` when given."""
+    with LogContext(user=user) if user is not None else nullcontext():
+        yield
+
+
+def _check_can_publish(article: ArticlePage, user: Any) -> None:
+    if user is not None and not article.permissions_for_user(user).can_publish():
+        raise PermissionDenied("You do not have permission to publish this article.")
+
+
+def _revision_with_go_live(
+    article: ArticlePage, *, go_live_at: datetime | None, user: Any
+) -> Revision:
+    """Return the latest revision, saving a new one if its go-live time differs."""
+    revision = article.get_latest_revision()
+    draft = article.get_latest_revision_as_object()
+    if revision is None or draft.go_live_at != go_live_at:
+        draft.go_live_at = go_live_at
+        revision = draft.save_revision(user=user, log_action=True)
+    return revision
+
+
+def publish_article(
+    article: ArticlePage, *, user: Any = None, at: datetime | None = None
+) -> Revision:
+    """Publish the article's latest revision now, or schedule it when ``at`` is ahead.
+
+    With ``user`` the publish permission is checked (``PermissionDenied``).
+    """
+    if at is not None and at > timezone.now():
+        return schedule_article(article, go_live_at=at, user=user)
+    _check_can_publish(article, user)
+    with transaction.atomic(), _acting_as(user):
+        draft = article.get_latest_revision_as_object()
+        go_live_at = draft.go_live_at
+        if go_live_at is not None and go_live_at > timezone.now():
+            go_live_at = None  # "now" wins over an earlier schedule
+        revision = _revision_with_go_live(article, go_live_at=go_live_at, user=user)
+        revision.publish(user=user)
+    article.refresh_from_db()
+    return revision
+
+
+def schedule_article(
+    article: ArticlePage, *, go_live_at: datetime, user: Any
+) -> Revision:
+    """Approve the latest revision to go live at ``go_live_at``.
+
+    A live article stays live with its current text until then. A time in the
+    past publishes at once, as in the Wagtail admin.
+    """
+    _check_can_publish(article, user)
+    with transaction.atomic(), _acting_as(user):
+        revision = _revision_with_go_live(article, go_live_at=go_live_at, user=user)
+        revision.publish(user=user)
+    article.refresh_from_db()
+    return revision
+
+
+def unpublish_article(article: ArticlePage, *, user: Any = None) -> bool:
+    """Take a live article down and drop any pending schedule; False if not live.
+
+    With ``user`` Wagtail's unpublish permission is checked (``PermissionDenied``).
+    """
+    with transaction.atomic(), _acting_as(user):
+        page = ArticlePage.objects.select_for_update().get(pk=article.pk)
+        _check_can_publish(page, user)
+        # A scheduled revision locks the page in Wagtail; the takedown wins, so
+        # the schedule goes first (and comes back if the check below refuses).
+        Revision.page_revisions.filter(object_id=str(page.pk)).update(
+            approved_go_live_at=None
+        )
+        was_live = page.live
+        if (
+            user is not None
+            and was_live
+            and not page.permissions_for_user(user).can_unpublish()
+        ):
+            raise PermissionDenied(
+                "You do not have permission to unpublish this article."
+            )
+        page.unpublish(user=user)
+    article.refresh_from_db()
+    return was_live
+
+
+def publish_due_pages(*, now: datetime | None = None) -> DuePages:
+    """Publish revisions whose approved go-live time has passed; expire overdue pages.
+
+    Wagtail's ``publish_scheduled`` command, made safe to run concurrently and
+    repeatedly: each item is re-read under a row lock in its own transaction and
+    skipped if another run already handled it. Publishing clears
+    ``approved_go_live_at``, so a second run finds nothing. Wagtail compares
+    go-live times with the real clock; ``now`` only narrows what is picked.
+    """
+    now = now or timezone.now()
+    result = DuePages()
+
+    expired_ids = list(
+        Page.objects.filter(live=True, expire_at__lt=now)
+        .order_by("expire_at")
+        .values_list("pk", flat=True)
+    )
+    for page_id in expired_ids:
+        with transaction.atomic():
+            page = (
+                Page.objects.select_for_update()
+                .filter(pk=page_id, live=True, expire_at__lt=now)
+                .first()
+            )
+            if page is None:
+                continue
+            page.specific.unpublish(
+                set_expired=True, log_action="wagtail.unpublish.scheduled"
+            )
+            result.expired.append(page_id)
+
+    due_ids = list(
+        Revision.objects.filter(approved_go_live_at__lt=now)
+        .order_by("approved_go_live_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    for revision_id in due_ids:
+        with transaction.atomic():
+            revision = (
+                Revision.objects.select_for_update()
+                .filter(pk=revision_id, approved_go_live_at__lt=now)
+                .first()
+            )
+            if revision is None:
+                continue
+            revision.publish(log_action="wagtail.publish.scheduled")
+            result.published.append(int(revision.object_id))
+
+    if result:
+        log.info(
+            "publishing clock: published %s, expired %s",
+            result.published,
+            result.expired,
+        )
+    return result
+
+
+# --- Translating Wagtail's publishing into Herald's extension point -----------
+
+
+def _event_user_id() -> int | None:
+    user = get_active_log_context().user
+    if user is not None and getattr(user, "pk", None) is not None:
+        return int(user.pk)
+    return None
+
+
+def announce_publication(page: Page, *, revision: Revision | None = None) -> None:
+    """Queue what follows a page going live: chrome refresh and, for articles, events.
+
+    Called for every ``page_published`` signal. Wagtail also sends it when a
+    not-yet-live page is merely scheduled; nothing is public then, so nothing
+    is announced.
+    """
+    if not page.live:
+        return
+    transaction.on_commit(queries.bump_chrome_version)
+    if not isinstance(page, ArticlePage):
+        return
+    previous = getattr(page, PREVIOUS_STATE_ATTR, None)
+    was_live = previous.live if previous else False
+    ever_published = previous.ever_published if previous else False
+    hooks.emit(
+        hooks.PublishEvent(
+            name="article_updated" if was_live else "article_published",
+            article_id=page.pk,
+            first_publication=not ever_published,
+            user_id=_event_user_id(),
+            at=page.last_published_at,
+            extra={"revision_id": revision.pk if revision else None},
+        )
+    )
+
+
+def announce_unpublication(page: Page) -> None:
+    """Queue what follows a live page being taken down (``page_unpublished``)."""
+    transaction.on_commit(queries.bump_chrome_version)
+    if not isinstance(page, ArticlePage):
+        return
+    hooks.emit(
+        hooks.PublishEvent(
+            name="article_unpublished",
+            article_id=page.pk,
+            first_publication=False,
+            user_id=_event_user_id(),
+            at=timezone.now(),
+            extra={"expired": bool(page.expired)},
+        )
+    )
+
+
+def read_previous_state(article: ArticlePage) -> PreviousState | None:
+    """Return the stored publication state of ``article`` (None if not saved yet)."""
+    row = (
+        ArticlePage.objects.filter(pk=article.pk)
+        .values("live", "live_revision_id", "first_published_at")
+        .first()
+    )
+    if row is None:
+        return None
+    return PreviousState(
+        # A page created with live=True but never published through a revision
+        # (Wagtail's default) is not "live" in the newsroom's sense.
+        live=bool(row["live"] and row["live_revision_id"]),
+        ever_published=row["first_published_at"] is not None,
+    )
+
+
+# --- Roles --------------------------------------------------------------------
+
+
+def grant_all_permissions_to_administrators() -> int:
+    """Give the Administrators group every model permission; return how many added.
+
+    Run after each ``migrate`` so permissions of apps added later are included.
+    """
+    group = Group.objects.filter(name=ADMINISTRATORS_GROUP).first()
+    if group is None:
+        return 0
+    missing = list(Permission.objects.exclude(group=group))
+    if missing:
+        group.permissions.add(*missing)
+    return len(missing)

@@ -1,0 +1,52 @@
+"""Thin receivers: translate Wagtail's and Django's signals into newsroom actions.
+
+No logic lives here; see ``actions.announce_publication`` and friends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from wagtail.signals import page_published, page_unpublished
+
+from . import actions
+from .models import ArticlePage
+
+
+@receiver(pre_save, sender=ArticlePage, dispatch_uid="newsroom-previous-state")
+def remember_previous_state(
+    sender: type, instance: ArticlePage, raw: bool = False, **kwargs: Any
+) -> None:
+    # Wagtail publishes with a full save() of a live instance; draft saves pass
+    # update_fields, so only publishing pays for this one-row read.
+    if raw or kwargs.get("update_fields") is not None or not instance.pk:
+        return
+    if instance.live:
+        setattr(
+            instance, actions.PREVIOUS_STATE_ATTR, actions.read_previous_state(instance)
+        )
+
+
+@receiver(page_published, dispatch_uid="newsroom-page-published")
+def on_page_published(
+    sender: type, instance: Any, revision: Any = None, **kwargs: Any
+) -> None:
+    actions.announce_publication(instance, revision=revision)
+
+
+@receiver(page_unpublished, dispatch_uid="newsroom-page-unpublished")
+def on_page_unpublished(sender: type, instance: Any, **kwargs: Any) -> None:
+    actions.announce_unpublication(instance)
+
+
+def on_post_migrate(
+    app_config: Any, using: str = "default", apps: Any = None, **kwargs: Any
+) -> None:
+    # Connected from ready(), which runs before django.contrib.auth's own
+    # receiver: create this app's permissions first so none is missed.
+    create_permissions(app_config, verbosity=0, using=using, apps=apps or global_apps)
+    actions.grant_all_permissions_to_administrators()

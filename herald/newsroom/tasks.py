@@ -1,0 +1,19 @@
+"""Celery tasks of the newsroom: thin, idempotent, each calls one action."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import actions
+
+
+@shared_task(name="herald.newsroom.tasks.publish_due_pages", ignore_result=True)
+def publish_due_pages() -> dict[str, list[int]]:
+    """Publish every article whose scheduled time has passed (beat: every 30 s).
+
+    Idempotent: publishing a revision clears its ``approved_go_live_at`` in the
+    same transaction, and each revision is re-read under a row lock before it is
+    published, so a second or overlapping run finds nothing left to do.
+    """
+    result = actions.publish_due_pages()
+    return {"published": result.published, "expired": result.expired}
