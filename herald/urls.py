@@ -11,6 +11,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("herald.members.urls")),
     path("", include(newsroom_urls)),
+    path("", include("herald.distribution.urls")),
 ]
 
 if settings.DEBUG:  # pragma: no cover - served by nginx/WhiteNoise otherwise

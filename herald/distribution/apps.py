@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class DistributionConfig(AppConfig):
+    name = "herald.distribution"
+    label = "distribution"
+    verbose_name = "Distribution"
+
+    def ready(self) -> None:
+        from herald.newsroom import hooks
+
+        from . import signals, websub
+
+        for event in hooks.EVENTS:
+            hooks.register(event, websub.on_article_event)
+        signals.connect()

@@ -1,0 +1,41 @@
+"""Thin Celery tasks: load by id, call an action."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from . import actions, websub
+from .models import HubPing, HubPingState
+
+log = logging.getLogger("herald.distribution.tasks")
+MAX_RETRIES = 5
+
+
+def backoff(retries: int) -> int:
+    """Seconds before retry number ``retries + 1``: 30 s, 1, 2, 4, 8 minutes."""
+    return 30 * (2**retries)
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, acks_late=True)
+def deliver_hub_ping(self, ping_id: int) -> str:  # type: ignore[no-untyped-def]
+    """POST one WebSub publish notice, retrying with backoff.
+
+    Idempotent: a ping that is no longer queued (delivered, or failed for good)
+    is left alone, so running the task twice sends at most one more POST.
+    """
+    ping = HubPing.objects.filter(pk=ping_id).first()
+    if ping is None or ping.state != HubPingState.QUEUED:
+        return "skipped"
+    try:
+        websub.post_publish(ping.hub_url, ping.topic_url)
+    except Exception as exc:  # any network or HTTP failure is retried
+        final = self.request.retries >= MAX_RETRIES
+        actions.record_ping_failure(ping, error=repr(exc), final=final)
+        if final:
+            log.warning("WebSub ping %s failed for good: %r", ping_id, exc)
+            return "failed"
+        raise self.retry(countdown=backoff(self.request.retries)) from None
+    actions.mark_ping_delivered(ping)
+    return "delivered"
