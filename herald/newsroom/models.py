@@ -321,6 +321,11 @@ class HomePage(Page):
         context.update(queries.home_page_context(self))
         return context
 
+    def serve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from .views import serve_listing
+
+        return serve_listing(request, super().serve, *args, **kwargs)
+
 
 class SectionPage(Page):
     """A section of the publication (World, Politics …); sections can nest."""
@@ -344,6 +349,11 @@ class SectionPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(queries.section_page_context(self, request))
         return context
+
+    def serve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from .views import serve_listing
+
+        return serve_listing(request, super().serve, *args, **kwargs)
 
 
 class ArticleTag(TaggedItemBase):

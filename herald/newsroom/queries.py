@@ -333,7 +333,11 @@ def breaking_news(hours: int | None = None) -> list[dict[str, Any]]:
 
 def search_articles(query: str, *, order: str = "relevance") -> Any:
     """Search headline, dek, public text, authors and tags (never gated text)."""
-    qs = live_articles()
+    qs = with_cards(live_articles())
     if order == "newest":
-        return qs.search(query, order_by_relevance=False)
+        # Sort on an indexed FilterField only: live_articles' "-pk" tie-break is
+        # not one, and the search backend refuses it.
+        return qs.order_by("-first_published_at").search(
+            query, order_by_relevance=False
+        )
     return qs.search(query)

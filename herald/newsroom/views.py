@@ -48,6 +48,13 @@ def serve_article(
     return apply_cache_headers(request, response)
 
 
+def serve_listing(
+    request: HttpRequest, serve: Callable[..., Any], *args: Any, **kwargs: Any
+) -> HttpResponse:
+    """Serve a home or section page with the reader cache headers."""
+    return apply_cache_headers(request, serve(request, *args, **kwargs))
+
+
 def _listing(
     request: HttpRequest, template: str, context: dict[str, Any]
 ) -> HttpResponse:
