@@ -43,6 +43,7 @@ button.secondary { background: #fff; color: #0a2540 }
 [role=alert] { color: #a4141f; border-left: 4px solid #a4141f; padding-left: .5rem }
 .note { color: #4f5b76; font-size: .875rem }
 :focus-visible { outline: 3px solid #635bff; outline-offset: 2px }
+th, td { text-align: left; padding: .25rem 1rem .25rem 0 }
 """
 
 
@@ -173,6 +174,9 @@ class Handler(BaseHTTPRequestHandler):
                     headers.append(("Idempotency-Key", key))
         except StripeError as error:
             status, payload = error.status, json.dumps({"error": error.body}).encode()
+        except Exception as error:  # a bug in the fake: say so, never hang up
+            body = {"type": "api_error", "message": f"Fake Stripe failed: {error!r}"}
+            status, payload = 500, json.dumps({"error": body}).encode()
         self.send(status, payload, "application/json", headers)
 
     # ------------------------------------------------------------- checkout

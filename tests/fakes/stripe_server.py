@@ -286,9 +286,11 @@ class FakeStripe:
 
     def of_kind(self, kind: str, **equal: Any) -> list[dict]:
         """Stored objects of a kind whose fields equal ``equal``, oldest first."""
+        with self._lock:
+            objs = list(self.objects.values())
         return [
             o
-            for o in self.objects.values()
+            for o in objs
             if o["object"] == kind and all(o.get(k) == v for k, v in equal.items())
         ]
 
@@ -1113,8 +1115,10 @@ class FakeStripe:
         if isinstance(value, str) and value in self.objects:
             value = obj[head] = self.public(self.objects[value])
         elif isinstance(value, list):
+            stored = self.objects
             value = obj[head] = [
-                self.public(self.objects.get(v, {"id": v})) for v in value
+                self.public(stored[v]) if isinstance(v, str) and v in stored else v
+                for v in value
             ]
         if rest and value is not None:
             self._expand(value, rest)

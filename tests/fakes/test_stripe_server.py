@@ -256,6 +256,8 @@ def test_paying_on_the_hosted_page_subscribes_and_signs_webhooks(
     invoice = stripe.Invoice.retrieve(done.subscription.latest_invoice)
     assert (invoice.status, invoice.amount_paid) == ("paid", 500)
     assert invoice.parent.subscription_details.subscription == done.subscription.id
+    listed = stripe.Subscription.list(expand=["data.customer"])
+    assert listed.data[0].customer.email == "reader@example.com"
 
 
 def test_a_declined_card_shows_the_error_and_subscribes_nobody(
