@@ -31,10 +31,12 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from herald.core.sitecache import setting_for_request
 from herald.members.models import AccessLevel, Tier
 
 from .blocks import ArticleBodyBlock
 from .forms import ArticleAdminForm
+from .routing import FastRouteMixin
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
 
@@ -169,6 +171,11 @@ class PublicationSettings(ClusterableModel, BaseSiteSetting):
     class Meta:
         verbose_name = _("publication settings")
 
+    @classmethod
+    def for_request(cls, request: Any) -> PublicationSettings:
+        """The settings of the request's site, from the cache (see core.sitecache)."""
+        return setting_for_request(cls, request)  # type: ignore[no-any-return]
+
     def __str__(self) -> str:
         return self.name
 
@@ -288,7 +295,7 @@ class AuthorLink(Orderable):
 register_snippet(Author)
 
 
-class HomePage(Page):
+class HomePage(FastRouteMixin, Page):
     """The front page: lead story, top stories, latest and a rail per section."""
 
     intro = models.CharField(_("intro"), max_length=300, blank=True)
@@ -327,7 +334,7 @@ class HomePage(Page):
         return serve_listing(request, super().serve, *args, **kwargs)
 
 
-class SectionPage(Page):
+class SectionPage(FastRouteMixin, Page):
     """A section of the publication (World, Politics …); sections can nest."""
 
     intro = models.TextField(_("intro"), blank=True, max_length=600)
@@ -371,7 +378,7 @@ class ArticleType(models.TextChoices):
     SPONSORED = "sponsored", _("Sponsored")
 
 
-class ArticlePage(Page):
+class ArticlePage(FastRouteMixin, Page):
     """A story. The page title is the headline."""
 
     dek = models.CharField(
