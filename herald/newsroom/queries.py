@@ -158,10 +158,10 @@ def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePag
 
 def article_page_context(article: ArticlePage, request: Any) -> dict[str, Any]:
     """Everything the article template shows, gated for the request's reader."""
-    from herald.members.access import reader_for
+    from herald.members.access import reader_for_request
 
     publication = PublicationSettings.for_request(request) if request else None
-    reader = reader_for(getattr(request, "user", None))
+    reader = reader_for_request(request, article)
     authors = [
         aa.author
         for aa in ArticleAuthor.objects.filter(article=article)

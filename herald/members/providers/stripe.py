@@ -103,7 +103,6 @@ class StripeProvider(PaymentProvider):
         base = getattr(settings, "HERALD_STRIPE_API_BASE", "")
         if base:
             stripe.api_base = base.rstrip("/")
-        stripe.max_network_retries = 2
         self.api_key = getattr(settings, "HERALD_STRIPE_SECRET_KEY", "")
         self.webhook_secret = getattr(settings, "HERALD_STRIPE_WEBHOOK_SECRET", "")
 
@@ -126,20 +125,7 @@ class StripeProvider(PaymentProvider):
             subscription_data["trial_period_days"] = request.trial_days
         params: dict[str, Any] = {
             "mode": "subscription",
-            "line_items": [
-                {
-                    "quantity": 1,
-                    "price_data": {
-                        "currency": request.currency.lower(),
-                        "unit_amount": request.amount,
-                        "recurring": {"interval": request.interval},
-                        "product_data": {
-                            "name": request.tier_name,
-                            "metadata": {"herald_tier": request.tier_slug},
-                        },
-                    },
-                }
-            ],
+            "line_items": [{"quantity": 1, "price": self._ensure_price(request)}],
             "success_url": request.success_url,
             "cancel_url": request.cancel_url,
             "client_reference_id": request.member_uuid,
@@ -157,6 +143,35 @@ class StripeProvider(PaymentProvider):
         if not url:
             raise ProviderError("Stripe returned no checkout URL.")
         return str(url)
+
+    def _ensure_price(self, request: CheckoutRequest) -> str:
+        """The Stripe price for this tier, period, amount and currency.
+
+        Prices are found by a lookup key naming all four, so a price change in
+        the admin makes a new Stripe price and existing subscribers keep theirs.
+        """
+        currency = request.currency.lower()
+        key = (
+            f"herald_{request.tier_slug}_{request.interval}_{request.amount}_{currency}"
+        )[:200]
+        found = _as_dict(
+            self._call(stripe.Price.list, lookup_keys=[key], active=True, limit=1)
+        )
+        for price in found.get("data") or []:
+            return str(price["id"])
+        price = self._call(
+            stripe.Price.create,
+            unit_amount=request.amount,
+            currency=currency,
+            recurring={"interval": request.interval},
+            lookup_key=key,
+            product_data={
+                "name": request.tier_name,
+                "metadata": {"herald_tier": request.tier_slug},
+            },
+            metadata={"herald_tier": request.tier_slug},
+        )
+        return str(_as_dict(price)["id"])
 
     def create_portal(self, *, customer_id: str, return_url: str) -> str:
         session = self._call(
