@@ -59,7 +59,7 @@ def embed_for(
             reverse("newsroom:author", kwargs={"slug": authors[0].slug})
         )
     image = article.social_image or article.hero_image
-    thumb = images.thumbnail(image, site, maxwidth=maxwidth) if image else None
+    thumb = images.thumbnail(image, site, maxwidth=width) if image else None
     if thumb is not None and (maxheight is None or thumb.height <= maxheight):
         data["thumbnail_url"] = thumb.url
         data["thumbnail_width"] = thumb.width

@@ -62,17 +62,23 @@ def eager_celery():
 class Hub:
     """A WebSub hub on 127.0.0.1 that records every publish notice it gets."""
 
-    def __init__(self, status: int = 204) -> None:
+    def __init__(self, failures: int = 0) -> None:
+        """``failures``: how many first POSTs get a 503 before the hub recovers."""
         self.pings: list[dict[str, list[str]]] = []
-        self.status = status
+        self.failures = failures
+        self.requests = 0
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode()
-                hub.pings.append(parse_qs(body))
-                self.send_response(hub.status)
+                hub.requests += 1
+                if hub.requests <= hub.failures:
+                    self.send_response(503)
+                else:
+                    hub.pings.append(parse_qs(body))
+                    self.send_response(204)
                 self.end_headers()
 
             def log_message(self, *args: object) -> None:
