@@ -216,22 +216,33 @@ class EventLog(list):  # type: ignore[type-arg]
 
 
 @contextmanager
-def capture_events() -> Iterator[EventLog]:
-    """Register a receiver for every newsroom event; yield what it receives."""
+def capture_events(*, isolated: bool = True) -> Iterator[EventLog]:
+    """Register a receiver for every newsroom event; yield what it receives.
+
+    ``isolated`` (the default) sets other apps' receivers aside meanwhile, so a
+    newsroom test observes the extension point itself, not what apps to its
+    right queue in response (they test their own receivers).
+    """
     from . import hooks
 
     log = EventLog()
+    saved = {name: hooks.receivers(name) for name in hooks.EVENTS}
 
     def receiver(event: Any) -> None:
         log.append(event)
 
     for name in hooks.EVENTS:
+        if isolated:
+            for other in saved[name]:
+                hooks.unregister(name, other)
         hooks.register(name, receiver)
     try:
         yield log
     finally:
         for name in hooks.EVENTS:
             hooks.unregister(name, receiver)
+            for other in saved[name]:
+                hooks.register(name, other)
 
 
 def admin_form_data(
