@@ -30,8 +30,8 @@ migrate: install
 demo: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py collectstatic --noinput -v0
-	$(PY) manage.py load_demo
-	HERALD_INPROCESS_SCHEDULER=1 $(PY) manage.py serve_demo --port $(PORT)
+	$(PY) manage.py load_demo --port $(PORT)
+	HERALD_INPROCESS_SCHEDULER=1 HERALD_SERVE_MEDIA=1 $(PY) manage.py serve_demo --port $(PORT)
 
 run: migrate
 	HERALD_DEBUG=1 HERALD_INPROCESS_SCHEDULER=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)

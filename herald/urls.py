@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from herald.newsroom import urls as newsroom_urls
+from herald.settings import env
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -18,6 +19,16 @@ if settings.DEBUG:  # pragma: no cover - served by nginx/WhiteNoise otherwise
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif env.SERVE_MEDIA:  # the demo (HERALD_SERVE_MEDIA=1): no nginx in front
+    from django.views.static import serve as serve_media
+
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.lstrip('/')}<path:path>",
+            serve_media,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
 
 urlpatterns += [path("", include(wagtail_urls))]
 
