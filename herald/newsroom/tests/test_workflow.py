@@ -315,3 +315,24 @@ def test_wagtails_default_groups_are_reconciled_with_the_newsroom_roles():
         "change_page",
         "publish_page",
     }
+
+
+def test_dashboard_lists_scheduled_articles_for_editors_only(
+    client, section, editor, contributor
+):
+    from herald.newsroom.actions import schedule_article
+
+    article = make_article(section, "Embargoed budget report", publish=False)
+    schedule_article(
+        article, go_live_at=timezone.now() + timedelta(days=1), user=editor
+    )
+
+    client.force_login(editor)
+    as_editor = client.get(reverse("wagtailadmin_home"))
+    client.force_login(contributor)
+    as_contributor = client.get(reverse("wagtailadmin_home"))
+
+    assert b"Scheduled to go live" in as_editor.content
+    assert b"Embargoed budget report" in as_editor.content
+    assert b"Scheduled to go live" not in as_contributor.content
+    assert b"Embargoed budget report" not in as_contributor.content
