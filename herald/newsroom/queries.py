@@ -132,9 +132,12 @@ def article_body_for(
     )
 
 
-def related_articles(article: ArticlePage, *, limit: int = 4) -> list[ArticlePage]:
+def related_articles(
+    article: ArticlePage, *, limit: int = 4, tag_ids: list[int] | None = None
+) -> list[ArticlePage]:
     """Recent stories sharing a tag, then from the same section."""
-    tag_ids = [t.pk for t in article.tags.all()]
+    if tag_ids is None:
+        tag_ids = [t.pk for t in article.tags.all()]
     qs = live_articles().exclude(pk=article.pk)
     picked: list[ArticlePage] = []
     if tag_ids:
@@ -172,16 +175,17 @@ def article_page_context(article: ArticlePage, request: Any) -> dict[str, Any]:
     corrections = list(Correction.objects.filter(article=article).order_by("date"))
     parent_path = article.path[: -ArticlePage.steplen]
     section = SectionPage.objects.filter(path=parent_path).first()
+    tags = list(article.tags.all())
     return {
         "article": article,
         "section": section,
         "authors": authors,
-        "tags": list(article.tags.all()),
+        "tags": tags,
         "corrections": corrections,
         "body": article_body_for(article, reader, publication=publication),
         "reader": reader,
         "reading_minutes": reading_minutes(article),
-        "related": related_articles(article),
+        "related": related_articles(article, tag_ids=[t.pk for t in tags]),
     }
 
 

@@ -75,12 +75,18 @@ def render_body_parts(
             parts = split_body(article, preview_paragraphs=preview_paragraphs)
         return parts
 
+    use_cache = use_cache and bool(article.pk)
+    # One cache round trip for the parts this reader gets.
+    wanted = ("preview", "rest") if full else ("preview",)
+    keys = {part: _cache_key(article, part, preview_paragraphs) for part in wanted}
+    found = cache.get_many(list(keys.values())) if use_cache else {}
+
     def cached(part: str, blocks_of: Any) -> SafeString:
-        key = _cache_key(article, part, preview_paragraphs)
-        html = cache.get(key) if use_cache and article.pk else None
+        key = keys[part]
+        html = found.get(key)
         if html is None:
             html = _render_blocks(blocks_of(get_parts()))
-            if use_cache and article.pk:
+            if use_cache:
                 cache.set(key, html, 60 * 60 * 24)
         return mark_safe(html)  # noqa: S308 - rendered by Wagtail's block templates
 
@@ -127,8 +133,19 @@ def word_count(article: Any) -> int:
 
 
 def reading_minutes(article: Any) -> int:
-    """Estimated reading time at 230 words a minute, at least one minute."""
-    return max(1, round(word_count(article) / 230))
+    """Estimated reading time at 230 words a minute, at least one minute.
+
+    Counting needs the text of every block, so the count is cached per revision
+    like the rendered body.
+    """
+    if not article.pk:
+        return max(1, round(word_count(article) / 230))
+    key = _cache_key(article, "words", 0)
+    words = cache.get(key)
+    if words is None:
+        words = word_count(article)
+        cache.set(key, words, 60 * 60 * 24)
+    return max(1, round(words / 230))
 
 
 def excerpt(article: Any, length: int = 200) -> str:
