@@ -13,8 +13,8 @@ from django.test import Client
 from herald.members.tests.canary import CanarySite, register_surface
 
 
-def _get(client: Client, url: str, **params: Any) -> str:
-    response = client.get(url, params)
+def _get(client: Client, path: str, **params: Any) -> str:
+    response = client.get(path, params)
     return response.content.decode(errors="replace") + str(response.headers)
 
 
