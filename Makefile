@@ -76,5 +76,11 @@ bench-100k: install-dev services
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(PY) tools/bench/run.py --count 100000 $(BENCH_ARGS)
 
+## make bench-sitemaps: render time of the sitemap index and pages at 100,000
+## articles on PostgreSQL (target ≤ 2 s each; BENCH_ARGS e.g. --count 1000).
+.PHONY: bench-sitemaps
+bench-sitemaps: install-dev services
+	$(PY) tools/bench/sitemaps.py $(BENCH_ARGS)
+
 clean:
 	rm -rf var .venv .venv-tools

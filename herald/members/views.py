@@ -89,6 +89,11 @@ def _sign_in(request: HttpRequest, user: Any) -> None:
     login(request, user, backend=LOGIN_BACKEND)  # rotates the session id
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The POST data of a POST (even an empty one), else None (unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _safe_next(value: str | None) -> str:
     value = value or ""
     return value if value.startswith("/") and not value.startswith("//") else ""
@@ -104,7 +109,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         "next": _safe_next(request.GET.get("next")),
         "offer": request.GET.get("offer", "")[:60],
     }
-    form = SignUpForm(request.POST or None, initial=initial)
+    form = SignUpForm(_posted(request), initial=initial)
     if request.method == "POST":
         if _limited(request, "signup.ip", _rate("ip"), _ip(request)):
             return too_many(request)
@@ -130,7 +135,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signin(request: HttpRequest) -> HttpResponse:
     form = SignInForm(
-        request.POST or None, initial={"next": _safe_next(request.GET.get("next"))}
+        _posted(request), initial={"next": _safe_next(request.GET.get("next"))}
     )
     if request.method == "POST":
         if _limited(request, "signin.ip", _rate("ip"), _ip(request)):
@@ -168,7 +173,7 @@ def code(request: HttpRequest) -> HttpResponse:
     if token is None:
         messages.info(request, _("Ask for a new code to sign in."))
         return redirect("members:signin")
-    form = CodeForm(request.POST or None)
+    form = CodeForm(_posted(request))
     status = 200
     if request.method == "POST":
         if _limited(request, "code.ip", _rate("code_ip"), _ip(request)):
@@ -221,7 +226,7 @@ def _link_view(purpose: str) -> Any:
             response = render(
                 request, "members/link_confirm.html", {"purpose": purpose}
             )
-            response["Referrer-Policy"] = "no-referrer"
+            response["Referrer-Policy"] = "same-origin"
             return response
         if _limited(request, "link.ip", _rate("code_ip"), _ip(request)):
             return too_many(request)
@@ -322,7 +327,7 @@ def export_data(request: HttpRequest) -> HttpResponse:
 @login_required(login_url="members:signin")
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         actions.delete_account(request.user, actor=request.user)
         logout(request)
