@@ -164,6 +164,8 @@ def index_entries(site: SiteInfo) -> list[tuple[str, datetime | None]]:
     for name, cls in SITEMAPS.items():
         sitemap = cls(site)
         count, latest = sitemap.summary()
+        if not count:
+            continue  # an empty urlset is valid for Google but not for the XSD
         for page in range(1, sitemap.num_pages_for(count) + 1):
             entries.append((site.absolute(f"/sitemap-{name}.xml?page={page}"), latest))
     news_count, news_latest = news_summary()
