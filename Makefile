@@ -21,7 +21,6 @@ $(UV):
 	touch $@ .venv/.installed
 
 install: .venv/.installed
-install-dev: .venv/.installed-dev
 
 migrate: install
 	$(PY) manage.py migrate --noinput -v0
@@ -36,33 +35,76 @@ demo: install
 run: migrate
 	HERALD_DEBUG=1 HERALD_INPROCESS_SCHEDULER=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## make test: lint, conventions, the suite on SQLite and PostgreSQL, browser tests.
-test: install-dev services chromium lint check test-sqlite test-postgres test-e2e
+## make test: what CI runs (.ci/run). Installs what is missing (uv, the locked
+## packages, PostgreSQL/Redis, Chromium, gettext), then: ruff, migrations check,
+## conventions, import layers, the suite on SQLite, again on PostgreSQL + Redis,
+## and the browser tests in Chromium. Each stage prints its time; a summary ends it.
+## PYTEST_N=1 runs the suites in one process; PYTEST_ARGS adds pytest options.
+.PHONY: test-start messages conventions imports migrations-check
+PYTEST_N ?= 2
+PYTEST_ARGS ?=
+XDIST := $(if $(filter-out 0 1,$(PYTEST_N)),-n $(PYTEST_N) --dist load,)
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+TIMINGS := var/test-timings.txt
+# $(call timed,NAME,COMMAND): run COMMAND, print and record how long it took.
+timed = @mkdir -p var; start=$$(date +%s); echo "==> $(1)"; ( $(2) ); rc=$$?; \
+	took=$$(( $$(date +%s) - start )); echo "<== $(1): $${took}s"; \
+	printf '%-18s %5ss  exit %s\n' "$(1)" "$$took" "$$rc" >> $(TIMINGS); exit $$rc
+# $(call pytest,LOG,ARGS): pytest with its output kept in var/pytest-LOG.log; exit
+# code 5 (no test collected) is not a failure for one stage.
+pytest = set -o pipefail; $(PY) -m pytest $(2) 2>&1 | tee var/pytest-$(1).log || \
+	{ rc=$$?; [ $$rc -eq 5 ] && echo "(no tests collected)" || exit $$rc; }
+# The SQLite and browser runs ignore a developer's exported service URLs.
+NO_SERVICES = export HERALD_DATABASE_URL= HERALD_REDIS_URL= HERALD_CELERY_BROKER_URL=
+apt_get = { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }
+
+test: test-start install-dev services chromium messages lint check test-sqlite test-postgres test-e2e
+	@python3 tools/test_summary.py var
+
+test-start:
+	@mkdir -p var; : > $(TIMINGS); rm -f var/pytest-*.log
+
+install-dev: | $(UV)
+	$(call timed,install,$(UV) sync --frozen -q && touch .venv/.installed-dev .venv/.installed)
 
 services:
-	@bash tools/ensure_services.sh
+	$(call timed,services,bash tools/ensure_services.sh)
 
 chromium:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	$(call timed,chromium,command -v chromium >/dev/null 2>&1 || $(call apt_get,chromium))
+
+# Compile translations when there are any (.mo files are build output).
+messages: install-dev
+	$(call timed,messages,if find herald -name '*.po' | grep -q .; then \
+	  command -v msgfmt >/dev/null 2>&1 || $(call apt_get,gettext); \
+	  $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=.venv-tools --ignore=var; fi)
 
 lint: install-dev
-	$(PY) -m ruff check herald tools tests
-	$(PY) -m ruff format --check herald tools tests
+	$(call timed,ruff,$(PY) -m ruff check . && $(PY) -m ruff format --check .)
 
-check: install-dev
-	$(PY) manage.py makemigrations --check --dry-run -v0
-	$(PY) tools/check_conventions.py
-	.venv/bin/lint-imports --no-cache
+check: migrations-check conventions imports
+
+migrations-check: install-dev
+	$(call timed,migrations,$(PY) manage.py makemigrations --check --dry-run -v1)
+
+conventions:
+	$(call timed,conventions,python3 tools/check_conventions.py)
+
+imports: install-dev
+	$(call timed,import-layers,.venv/bin/lint-imports --no-cache)
 
 test-sqlite: install-dev
-	$(PY) -m pytest -q -m "not browser" herald tests
+	$(call timed,pytest-sqlite,$(NO_SERVICES); \
+	  $(call pytest,sqlite,-q -m "not browser" $(XDIST) --durations=5 $(PYTEST_ARGS) herald tests))
 
 test-postgres: install-dev services
-	HERALD_DATABASE_URL=$(PG_URL) HERALD_REDIS_URL=redis://127.0.0.1:6379/15 \
-	  $(PY) -m pytest -q -m "not browser" herald tests
+	$(call timed,pytest-postgres,export HERALD_DATABASE_URL=$(PG_URL) \
+	  HERALD_REDIS_URL=$(TEST_REDIS_URL) HERALD_CELERY_BROKER_URL=; \
+	  $(call pytest,postgres,-q -m "not browser" $(XDIST) --durations=5 $(PYTEST_ARGS) herald tests))
 
 test-e2e: install-dev chromium
-	$(PY) -m pytest -q -m browser tests/e2e
+	$(call timed,pytest-browser,$(NO_SERVICES); \
+	  $(call pytest,browser,-q -m browser --durations=5 $(PYTEST_ARGS) tests/e2e))
 
 ## make bench: load the shared corpus and print p50/p95 (see docs/performance.md).
 ## BENCH_ARGS passes options to tools/bench/run.py (e.g. --db URL --workers 4).

@@ -74,6 +74,11 @@ def test_good_example_passes(tmp_path, rule):
         ("herald/x/views.py", "mark_safe(html)  # noqa: S308\n", "no-unjustified-safe"),
         ("herald/x/templates/x/a.html", "{{ x | safe }}\n", "no-unjustified-safe"),
         ("herald/x/views.py", "text = page.specific.body\n", "body-through-rendering"),
+        (
+            "herald/x/api.py",
+            "blocks = list(latest_article.body)\n",
+            "body-through-rendering",
+        ),
         ("herald/core/tasks_util.py", "    print(x)\n", "no-print"),
         (
             ".ci/run",
@@ -100,7 +105,13 @@ def test_more_bad_lines_are_caught(rel, text, rule_id):
         # Allowed forms.
         ("herald/x/tags.py", 'return mark_safe("")\n'),
         ("herald/x/tags.py", "mark_safe(html)  # noqa: S308 -- built by format_html\n"),
+        (
+            "herald/x/tags.py",
+            "# The provider's markup, as Wagtail outputs it.\n"
+            "x = mark_safe(html)  # noqa: S308\n",
+        ),
         ("herald/x/views.py", "data = json.loads(request.body)\n"),
+        ("herald/x/views.py", "return HttpResponse(feed.body)\n"),
         ("herald/x/views.py", "# article.body is never read here\n"),
         ("herald/x/templates/x/a.html", "{{ items|safeseq|join:', ' }}\n"),
         ("tests/e2e/conftest.py", '"""Never `playwright install`: use chromium."""\n'),

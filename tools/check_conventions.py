@@ -55,7 +55,10 @@ class Rule:
     exclude: tuple[str, ...] = ()
     # A line matching this is allowed (a literal that is safe, a justified noqa).
     allow: re.Pattern[str] | None = None
-    # Skip comment lines and docstring-ish prose lines (Python # comments).
+    # Allowed too when this marker is on the line and a comment line just above
+    # it gives the reason (a noqa for S308 under "# Sanitised by nh3 above.").
+    allow_after_comment: re.Pattern[str] | None = None
+    # Skip comment lines (Python # comments, whole-line template comments).
     skip_comments: bool = True
 
     def applies_to(self, rel: str) -> bool:
@@ -130,6 +133,7 @@ RULES: tuple[Rule, ...] = (
             r"noqa:\s*S308\s*[-—:(]*\s*\w{3,}"
             r"|\b(mark_safe|SafeString)\(\s*(\"[^\"{}<>%]*\"|'[^'{}<>%]*')\s*\)"
         ),
+        allow_after_comment=re.compile(r"noqa:\s*S308"),
         bad="<div>{{ comment.text|safe }}</div>\n",
         good=(
             "<div>{{ comment.text }}</div>\n"
@@ -154,7 +158,12 @@ RULES: tuple[Rule, ...] = (
             "herald/*/oembed.py",
         ),
         exclude=("*/tests/*",),
-        pattern=re.compile(r"(?<!request)(?<!self\.request)\.body\b"),
+        # An article by any usual name (article, page, story, post, their
+        # plurals and prefixes) or any Wagtail page's .specific.
+        pattern=re.compile(
+            r"(?i)\b\w*(article|page|story|post)\w*(\.specific)?\.body\b"
+            r"|\.specific\.body\b"
+        ),
         bad=(
             "def article_text(request, pk):\n"
             "    article = ArticlePage.objects.get(pk=pk)\n"
@@ -252,13 +261,21 @@ def check_text(rel: str, text: str, rules: tuple[Rule, ...] = RULES) -> list[Fin
     findings: list[Finding] = []
     if not active:
         return findings
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        above = lines[number - 2] if number > 1 else ""
         for rule in active:
             if rule.skip_comments and _is_comment(line, rel):
                 continue
             if not rule.pattern.search(line):
                 continue
             if rule.allow is not None and rule.allow.search(line):
+                continue
+            if (
+                rule.allow_after_comment is not None
+                and rule.allow_after_comment.search(line)
+                and _is_comment(above, rel)
+            ):
                 continue
             findings.append(Finding(rel, number, rule, line.strip()))
     return findings

@@ -72,8 +72,9 @@ def production_settings() -> dict[str, object]:
     import tempfile
 
     script = (
-        "import django, json; django.setup(); from django.conf import settings; "
-        f"print(json.dumps({{k: getattr(settings, k) for k in {SETTINGS_TO_READ!r}}}))"
+        "import django, json, sys; django.setup(); from django.conf import settings; "
+        "sys.stdout.write(json.dumps("
+        f"{{k: getattr(settings, k) for k in {SETTINGS_TO_READ!r}}}) + '\\n')"
     )
     with tempfile.TemporaryDirectory() as tmp:
         result = run(["-c", script], production_env(Path(tmp)))
