@@ -192,7 +192,9 @@ def _ms(text: str) -> float:
 def run_wrk(
     url: str, *, threads: int, conns: int, seconds: int, script: Path | None = None
 ) -> dict:
+    # A generous timeout so that slow answers count in the latencies, not as errors.
     cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{seconds}s", "--latency"]
+    cmd += ["--timeout", "10s"]
     if script:
         cmd += ["-s", str(script)]
     out = subprocess.run(cmd + [url], check=True, text=True, capture_output=True).stdout
