@@ -208,3 +208,20 @@ def test_negative_article_count_is_refused(tmp_path):
     with pytest.raises(CommandError):
         load(tmp_path, articles=-1)
     assert not PublicationSettings.objects.filter(name="The Avenell Courier").exists()
+
+
+def test_env_file_example_documents_every_herald_variable():
+    """docs/deploy/herald.env.example lists each HERALD_* variable env.py reads."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR)
+    source = (root / "herald" / "settings" / "env.py").read_text()
+    example = (root / "docs" / "deploy" / "herald.env.example").read_text()
+    read = set(re.findall(r'"(HERALD_[A-Z0-9_]+)"', source))
+    documented = set(re.findall(r"^#?(HERALD_[A-Z0-9_]+)=", example, re.MULTILINE))
+
+    assert read, "no HERALD_* variable found in env.py"
+    assert sorted(read - documented) == []

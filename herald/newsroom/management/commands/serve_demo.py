@@ -44,7 +44,8 @@ def _gunicorn_app(options: dict[str, Any]) -> Any:
 
         def load_config(self) -> None:
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # older gunicorn lacks some settings
+                    self.cfg.set(key, value)
 
         def load(self) -> Any:
             return get_wsgi_application()
@@ -114,6 +115,7 @@ class Command(BaseCommand):
                 "errorlog": "-",
                 "loglevel": "warning",
                 "proc_name": "herald-demo",
+                "control_socket_disable": True,
                 "post_fork": lambda server, worker: _close_connections(),
                 "post_worker_init": _start_publishing_clock,
             }
