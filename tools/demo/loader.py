@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -259,6 +260,13 @@ def _set_up_publication(site: Site) -> PublicationSettings:
     settings_row.logo = logo
     settings_row.favicon = icon
     settings_row.save()
+    if django_apps.is_installed("herald.distribution"):
+        # The demo's feeds live on 127.0.0.1: nothing a public WebSub hub could
+        # fetch, so the demo does not ping one when a scheduled story goes live.
+        distribution = django_apps.get_model("distribution", "DistributionSettings")
+        feeds = distribution.for_site(site)
+        feeds.websub_hubs = ""
+        feeds.save()
     return settings_row
 
 

@@ -7,6 +7,7 @@ import stat
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
@@ -68,6 +69,9 @@ def test_load_demo_builds_the_publication_with_sections_authors_and_articles(
     assert publication.logo and publication.favicon
     assert publication.x_url.startswith("https://x.com/")
     assert len(publication.follow_links()) == 9
+    # feeds on 127.0.0.1 are not announced to a public WebSub hub
+    feeds = apps.get_model("distribution", "DistributionSettings").objects.get()
+    assert feeds.hub_urls() == []
     # six top-level sections and one nested under World
     sections = SectionPage.objects.all()
     assert sections.count() == 7
