@@ -106,14 +106,17 @@ def recreate_db(db_url: str) -> None:
 
 
 def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    done = subprocess.run(
         [PY, "manage.py", *args],
         cwd=ROOT,
         env=env,
-        check=True,
+        check=False,
         text=True,
         capture_output=True,
     )
+    if done.returncode != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done
 
 
 def prepare_database(
