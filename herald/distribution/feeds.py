@@ -143,7 +143,7 @@ def build_items(
                     f"{body.preview_html}{body.rest_html}", site.base_url
                 )
         authors = [
-            (aa.author.name, site.absolute(f"/author/{aa.author.slug}/"))
+            (aa.author.name, site.absolute(aa.author.get_absolute_url()))
             for aa in article.article_authors.all()
         ]
         section = getattr(article, "card_section", None)

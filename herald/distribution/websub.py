@@ -22,7 +22,7 @@ from . import caching, queries
 from .feeds import FORMATS
 
 log = logging.getLogger("herald.distribution.websub")
-PING_TIMEOUT = 10  # seconds
+PING_TIMEOUT = 5  # seconds
 
 
 def feed_paths(kind: str, key: str = "") -> dict[str, str]:

@@ -16,6 +16,8 @@ register = template.Library()
 def distribution_head(context: Any) -> dict[str, Any]:
     """Canonical, robots, feed and oEmbed discovery, social meta and JSON-LD."""
     request = context.get("request")
+    if request is None:  # the bare 500 page: no site lookup when things are down
+        return {"head": None}
     return {
         "head": head_for(context),
         "csp_nonce": getattr(request, "csp_nonce", "") if request else "",
