@@ -124,5 +124,10 @@ bench-100k: install-dev services
 bench-sitemaps: install-dev services
 	$(PY) tools/bench/sitemaps.py $(BENCH_ARGS)
 
+## make bench-members: import 100,000 members from CSV into PostgreSQL
+## (target ≤ 60 s; BENCH_ARGS e.g. --rows 10000 --db postgres://…).
+bench-members: install-dev services
+	$(PY) tools/bench/members_import.py $(BENCH_ARGS)
+
 clean:
 	rm -rf var .venv .venv-tools

@@ -18,9 +18,13 @@ Events (receivers run after the transaction commits, each isolated):
   are the values picked among the sign-up choices.
 - ``member_deleted(user_id, email)``: an account is being deleted; drop what you hold.
 - ``member_unsubscribed(user)``: staff unsubscribed the member from all mail.
+- ``members_imported(choices)``: a CSV import created members; ``choices`` maps
+  each new user id to the newsletter values in its row.
 Providers (called synchronously, results combined):
 - ``member_export(user) -> dict``: sections added to "export my data".
 - ``account_sections(request, user) -> list[str]``: HTML blocks for the account page.
+- ``members_csv_newsletters(user_ids) -> dict[int, list[str]]``: each member's
+  newsletter values, for the members CSV export.
 """
 
 from __future__ import annotations
@@ -38,8 +42,10 @@ EVENTS = (
     "member_confirmed",
     "member_deleted",
     "member_unsubscribed",
+    "members_imported",
     "member_export",
     "account_sections",
+    "members_csv_newsletters",
 )
 
 _receivers: dict[str, list[Callable[..., Any]]] = defaultdict(list)

@@ -1,0 +1,467 @@
+"""Members CSV export and import, lossless between Herald sites.
+
+Columns (in this order): email, name, note, labels, status, tiers,
+complimentary_until, newsletters, stripe_customer_id, created_at. Lists
+(labels, tiers, newsletters) are comma-separated inside their cell; tiers are
+tier slugs; dates are ISO 8601.
+
+The importer checks every row first and names each bad line with its reason.
+Then it imports the good rows in one transaction, or, with ``all_or_nothing``,
+nothing at all when any row is bad. Writes are bulk inserts, so a hundred
+thousand rows take seconds, not minutes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from . import hooks, queries
+from .models import (
+    ComplimentaryAccess,
+    EventKind,
+    EventSource,
+    Label,
+    MemberEvent,
+    MemberStatus,
+    Subscription,
+    SubscriptionStatus,
+    Tier,
+    User,
+)
+
+COLUMNS = [
+    "email",
+    "name",
+    "note",
+    "labels",
+    "status",
+    "tiers",
+    "complimentary_until",
+    "newsletters",
+    "stripe_customer_id",
+    "created_at",
+]
+BATCH = 2000
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in (cell or "").split(",") if part.strip()]
+
+
+def _join(items: Iterable[str]) -> str:
+    return ",".join(sorted(set(items)))
+
+
+# --- Export --------------------------------------------------------------------
+
+
+def export_rows() -> Iterator[dict[str, str]]:
+    """One dict per member, in a bounded number of queries per batch."""
+    tiers = {t.pk: t.slug for t in Tier.objects.all()}
+    members = queries.members().order_by("pk")
+    last = 0
+    while True:
+        batch = list(members.filter(pk__gt=last)[:BATCH])
+        if not batch:
+            return
+        ids = [u.pk for u in batch]
+        last = ids[-1]
+        labels: dict[int, list[str]] = {}
+        through = User.labels.through.objects.filter(user_id__in=ids)
+        for user_id, name in through.values_list("user_id", "label__name"):
+            labels.setdefault(user_id, []).append(name)
+        comps: dict[int, list[ComplimentaryAccess]] = {}
+        for comp in queries.live_comps().filter(user_id__in=ids):
+            comps.setdefault(comp.user_id, []).append(comp)
+        subs: dict[int, list[int]] = {}
+        live = queries.live_subscriptions().filter(user_id__in=ids)
+        for user_id, tier_id in live.values_list("user_id", "tier_id"):
+            subs.setdefault(user_id, []).append(tier_id)
+        choices: dict[int, list[str]] = {}
+        for extra in hooks.collect("members_csv_newsletters", ids):
+            if isinstance(extra, dict):
+                choices.update(extra)
+        for user in batch:
+            member_comps = comps.get(user.pk, [])
+            if user.status == MemberStatus.COMPED:
+                tier_ids = [c.tier_id for c in member_comps]
+            else:
+                tier_ids = subs.get(user.pk, [])
+            ends = [c.ends_at for c in member_comps if c.ends_at]
+            yield {
+                "email": user.email,
+                "name": user.name,
+                "note": user.note,
+                "labels": _join(labels.get(user.pk, [])),
+                "status": user.status,
+                "tiers": _join(tiers[t] for t in tier_ids if t in tiers),
+                "complimentary_until": max(ends).isoformat() if ends else "",
+                "newsletters": _join(choices.get(user.pk, [])),
+                "stripe_customer_id": user.stripe_customer_id,
+                "created_at": user.date_joined.isoformat(),
+            }
+
+
+def export_csv(out: IO[str]) -> int:
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in export_rows():
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+# --- Import ----------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    line: int
+    email: str
+    name: str
+    note: str
+    labels: list[str]
+    status: str
+    tiers: list[Tier]
+    comp_until: datetime | None
+    newsletters: list[str]
+    stripe_customer_id: str
+    created_at: datetime | None
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    skipped_existing: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    imported: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _parse_when(value: str) -> datetime | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        day = parse_date(value)
+        if day is None:
+            raise ValueError(value)
+        parsed = datetime(day.year, day.month, day.day)
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, UTC)
+    return parsed
+
+
+def _check(
+    reader: Iterable[dict[str, Any]], tiers: dict[str, Tier]
+) -> tuple[list[Row], list[tuple[int, str]]]:
+    rows: list[Row] = []
+    errors: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(reader):
+        line = index + 2  # the header is line 1
+        if None in raw:
+            errors.append((line, "more cells than columns"))
+            continue
+        email = (raw.get("email") or "").strip().lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append((line, f"not an email address: {email!r}"))
+            continue
+        if email in seen:
+            errors.append((line, f"{email} appears twice in the file"))
+            continue
+        status = (raw.get("status") or MemberStatus.FREE).strip().lower()
+        if status not in MemberStatus.values:
+            errors.append((line, f"unknown status {status!r}"))
+            continue
+        slugs = _split(raw.get("tiers", ""))
+        unknown = [s for s in slugs if s not in tiers]
+        if unknown:
+            errors.append((line, f"unknown tier {', '.join(unknown)}"))
+            continue
+        if status != MemberStatus.FREE and not slugs:
+            errors.append((line, f"status {status} needs a tier"))
+            continue
+        try:
+            comp_until = _parse_when(raw.get("complimentary_until", ""))
+            created = _parse_when(raw.get("created_at", ""))
+        except ValueError as error:
+            errors.append((line, f"not a date: {error}"))
+            continue
+        name = (raw.get("name") or "").strip()
+        if len(name) > 150:
+            errors.append((line, "name longer than 150 characters"))
+            continue
+        seen.add(email)
+        rows.append(
+            Row(
+                line=line,
+                email=email,
+                name=name,
+                note=raw.get("note") or "",
+                labels=_split(raw.get("labels", "")),
+                status=status,
+                tiers=[tiers[s] for s in slugs],
+                comp_until=comp_until,
+                newsletters=_split(raw.get("newsletters", "")),
+                stripe_customer_id=(raw.get("stripe_customer_id") or "").strip(),
+                created_at=created,
+            )
+        )
+    return rows, errors
+
+
+def import_csv(
+    source: IO[str] | str,
+    *,
+    all_or_nothing: bool = False,
+    actor: User | None = None,
+) -> ImportReport:
+    """Import members from CSV text; see the module docstring."""
+    stream = io.StringIO(source) if isinstance(source, str) else source
+    reader = csv.DictReader(stream)
+    report = ImportReport()
+    header = reader.fieldnames or []
+    if "email" not in header:
+        report.errors.append((1, "the header has no 'email' column"))
+        report.imported = False
+        return report
+    tiers = {t.slug: t for t in Tier.objects.all()}
+    try:
+        rows, report.errors = _check(reader, tiers)
+    except csv.Error as error:
+        report.errors.append((reader.line_num, f"unreadable CSV: {error}"))
+        report.imported = False
+        return report
+    if report.errors and all_or_nothing:
+        report.imported = False
+        return report
+    existing = set()
+    emails = [r.email for r in rows]
+    for start in range(0, len(emails), 5000):
+        chunk = emails[start : start + 5000]
+        existing.update(
+            e.lower()
+            for e in User.objects.filter(email__in=chunk).values_list(
+                "email", flat=True
+            )
+        )
+    fresh = [r for r in rows if r.email not in existing]
+    report.skipped_existing = len(rows) - len(fresh)
+    with transaction.atomic():
+        _bulk_insert(fresh, actor=actor)
+    report.created = len(fresh)
+    return report
+
+
+def _bulk_insert(rows: list[Row], *, actor: User | None) -> None:
+    if connection.vendor == "postgresql":
+        _copy_insert(rows, actor=actor)
+        return
+    now = timezone.now()
+    password = make_password(None)
+    labels = _ensure_labels({name for r in rows for name in r.labels})
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        users = User.objects.bulk_create(
+            [
+                User(
+                    email=r.email,
+                    first_name=r.name,
+                    note=r.note,
+                    status=r.status,
+                    stripe_customer_id=r.stripe_customer_id,
+                    date_joined=r.created_at or now,
+                    email_confirmed_at=r.created_at or now,
+                    password=password,
+                )
+                for r in chunk
+            ],
+            batch_size=BATCH,
+        )
+        if not all(u.pk for u in users):  # backends without RETURNING
+            by_email = dict(
+                User.objects.filter(email__in=[r.email for r in chunk]).values_list(
+                    "email", "pk"
+                )
+            )
+            for user in users:
+                user.pk = by_email[user.email]
+        through = User.labels.through
+        links, comps, subs, events = [], [], [], []
+        for row, user in zip(chunk, users, strict=True):
+            links += [through(user_id=user.pk, label_id=labels[n]) for n in row.labels]
+            if row.status == MemberStatus.COMPED:
+                comps += [
+                    ComplimentaryAccess(
+                        user_id=user.pk,
+                        tier=tier,
+                        ends_at=row.comp_until,
+                        granted_by=actor,
+                        reason="imported",
+                    )
+                    for tier in row.tiers
+                ]
+            elif row.status == MemberStatus.PAID:
+                subs += [
+                    Subscription(
+                        user_id=user.pk,
+                        tier=tier,
+                        provider="import",
+                        provider_customer_id=row.stripe_customer_id,
+                        status=SubscriptionStatus.ACTIVE,
+                    )
+                    for tier in row.tiers
+                ]
+            events.append(
+                MemberEvent(
+                    user_id=user.pk,
+                    kind=EventKind.IMPORTED,
+                    source=EventSource.IMPORT,
+                    actor=actor,
+                    data={"line": row.line, "status": row.status},
+                    created_at=now,
+                )
+            )
+        through.objects.bulk_create(links, batch_size=BATCH)
+        ComplimentaryAccess.objects.bulk_create(comps, batch_size=BATCH)
+        Subscription.objects.bulk_create(subs, batch_size=BATCH)
+        MemberEvent.objects.bulk_create(events, batch_size=BATCH)
+        choices = {u.pk: r.newsletters for r, u in zip(chunk, users, strict=True)}
+        if any(choices.values()):
+            hooks.emit("members_imported", choices)
+
+
+def _ensure_labels(names: set[str]) -> dict[str, int]:
+    found = dict(Label.objects.filter(name__in=names).values_list("name", "pk"))
+    missing = [Label(name=n) for n in sorted(names) if n not in found]
+    if missing:
+        Label.objects.bulk_create(missing, ignore_conflicts=True)
+        found = dict(Label.objects.filter(name__in=names).values_list("name", "pk"))
+    return found
+
+
+def _copy(model: Any, rows: list[dict[str, Any]]) -> None:
+    """Write ``rows`` (attname -> value) into ``model``'s table with COPY."""
+    if not rows:
+        return
+    names = list(rows[0])
+    columns = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(n).column) for n in names
+    )
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[n] for n in names])
+
+
+def _copy_insert(rows: list[Row], *, actor: User | None) -> None:
+    """The PostgreSQL path: COPY instead of INSERTs (100,000 rows in seconds)."""
+    now = timezone.now()
+    password = make_password(None)
+    labels = _ensure_labels({name for r in rows for name in r.labels})
+    _copy(
+        User,
+        [
+            {
+                "email": r.email,
+                "first_name": r.name,
+                "last_name": "",
+                "note": r.note,
+                "status": r.status,
+                "stripe_customer_id": r.stripe_customer_id,
+                "date_joined": r.created_at or now,
+                "email_confirmed_at": r.created_at or now,
+                "password": password,
+                "uuid": uuid.uuid4(),
+                "is_staff": False,
+                "is_superuser": False,
+                "is_active": True,
+                "auth_epoch": 0,
+            }
+            for r in rows
+        ],
+    )
+    ids: dict[str, int] = {}
+    emails = [r.email for r in rows]
+    with connection.cursor() as cursor:
+        for start in range(0, len(emails), 20000):
+            cursor.execute(
+                "SELECT email, id FROM members_user WHERE email = ANY(%s)",
+                [emails[start : start + 20000]],
+            )
+            ids.update(cursor.fetchall())
+    actor_id = actor.pk if actor else None
+    links, comps, subs, events = [], [], [], []
+    for r in rows:
+        user_id = ids[r.email]
+        links += [{"user": user_id, "label": labels[n]} for n in r.labels]
+        for tier in r.tiers:
+            if r.status == MemberStatus.COMPED:
+                comps.append(
+                    {
+                        "user": user_id,
+                        "tier": tier.pk,
+                        "starts_at": now,
+                        "ends_at": r.comp_until,
+                        "reason": "imported",
+                        "granted_by": actor_id,
+                    }
+                )
+            elif r.status == MemberStatus.PAID:
+                subs.append(
+                    {
+                        "user": user_id,
+                        "tier": tier.pk,
+                        "provider": "import",
+                        "provider_customer_id": r.stripe_customer_id,
+                        "status": SubscriptionStatus.ACTIVE.value,
+                        "interval": "",
+                        "cancel_at_period_end": False,
+                        "last_event_created": 0,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        events.append(
+            {
+                "user": user_id,
+                "kind": EventKind.IMPORTED.value,
+                "source": EventSource.IMPORT.value,
+                "actor": actor_id,
+                "data": json.dumps({"line": r.line, "status": r.status}),
+                "reason": "",
+                "created_at": now,
+            }
+        )
+    through = User.labels.through
+    _copy(through, [{"user_id": x["user"], "label_id": x["label"]} for x in links])
+    _copy(ComplimentaryAccess, comps)
+    _copy(Subscription, subs)
+    _copy(MemberEvent, events)
+    choices = {ids[r.email]: r.newsletters for r in rows if r.newsletters}
+    if choices:
+        hooks.emit("members_imported", choices)
