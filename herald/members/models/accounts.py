@@ -82,7 +82,13 @@ class UserManager(DjangoBaseUserManager["User"]):
         username = (username or "").strip()
         if "@" in username or not username:
             return self.get(email__iexact=username)
-        return self.get(is_staff=True, email__istartswith=f"{username}@")
+        matches = list(
+            self.filter(is_staff=True, email__istartswith=f"{username}@")[:2]
+        )
+        if len(matches) != 1:
+            # None, or ambiguous: refuse like an unknown user (no 500).
+            raise self.model.DoesNotExist(f"No single staff account for {username!r}")
+        return matches[0]
 
 
 class User(AbstractBaseUser, PermissionsMixin):

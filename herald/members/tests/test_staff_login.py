@@ -57,12 +57,6 @@ def test_short_name_does_not_sign_in_a_member_who_is_not_staff(client, reader):
     assert b"didn" in response.content  # the form's "didn't match" error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="UserManager.get_by_natural_key lets MultipleObjectsReturned escape "
-    "(ModelBackend only catches DoesNotExist), so the login answers 500; "
-    "remove this marker once it raises DoesNotExist for an ambiguous short name.",
-)
 def test_short_name_shared_by_two_staff_accounts_is_refused_cleanly(
     client, django_user_model
 ):
