@@ -24,6 +24,7 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
+    TitleFieldPanel,
 )
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
@@ -453,7 +454,8 @@ class ArticlePage(FastRouteMixin, Page):
     )
 
     content_panels = [
-        FieldPanel("title", heading=_("Headline")),
+        # TitleFieldPanel keeps the slug in step with the headline while drafting.
+        TitleFieldPanel("title", heading=_("Headline")),
         FieldPanel("dek"),
         FieldPanel("article_type"),
         InlinePanel("article_authors", label=_("Authors"), min_num=1),
