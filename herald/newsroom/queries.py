@@ -8,6 +8,7 @@ of queries whatever the number of items.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -80,17 +81,22 @@ def with_cards(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
     )
 
 
-def attach_sections(articles: list[ArticlePage]) -> list[ArticlePage]:
-    """Set ``card_section`` on each article with one query for all of them."""
-    parent_paths = {a.path[: -ArticlePage.steplen] for a in articles}
-    if not parent_paths:
-        return articles
-    sections = {
-        s.path: s
-        for s in SectionPage.objects.filter(path__in=parent_paths).only(
-            "id", "title", "slug", "url_path", "path", "depth"
+def attach_sections(
+    articles: list[ArticlePage], *, known: Iterable[SectionPage] = ()
+) -> list[ArticlePage]:
+    """Set ``card_section`` on each article with at most one query for all of them.
+
+    Sections in ``known`` (already loaded by the caller) are not fetched again.
+    """
+    sections = {s.path: s for s in known}
+    parent_paths = {a.path[: -ArticlePage.steplen] for a in articles} - set(sections)
+    if parent_paths:
+        sections.update(
+            (s.path, s)
+            for s in SectionPage.objects.filter(path__in=parent_paths).only(
+                "id", "title", "slug", "url_path", "path", "depth"
+            )
         )
-    }
     for article in articles:
         article.card_section = sections.get(article.path[: -ArticlePage.steplen])
     return articles
@@ -203,9 +209,9 @@ def paginate(items: Any, page_param: Any, *, per_page: int | None = None) -> Pag
         return paginator.page(paginator.num_pages)
 
 
-def page_cards(page: Page) -> Page:
+def page_cards(page: Page, *, known: Iterable[SectionPage] = ()) -> Page:
     """Attach sections to a paginator page's articles in place."""
-    page.object_list = attach_sections(list(page.object_list))
+    page.object_list = attach_sections(list(page.object_list), known=known)
     return page
 
 
@@ -263,9 +269,9 @@ def section_rails(
 
 def section_page_context(section: SectionPage, request: Any) -> dict[str, Any]:
     """A section's sub-sections and its paginated stories (including sub-sections)."""
+    children = list(SectionPage.objects.live().child_of(section).order_by("path"))
     page = paginate(with_cards(under(section)), request.GET.get("page"))
-    page_cards(page)
-    children = list(section.get_children().live().type(SectionPage).specific())
+    page_cards(page, known=[section, *children])
     return {"articles": page, "subsections": children}
 
 

@@ -14,6 +14,7 @@ from html import unescape
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models import prefetch_related_objects
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
@@ -47,7 +48,21 @@ def split_body(article: Any, *, preview_paragraphs: int = 3) -> BodyParts:
     return BodyParts(blocks, [], False)
 
 
+def _body_images(blocks: list[Any]) -> list[Any]:
+    images = []
+    for block in blocks:
+        if block.block_type == "image":
+            images.append(block.value.get("image"))
+        elif block.block_type == "gallery":
+            images.extend(item.get("image") for item in block.value.get("images", []))
+    return [image for image in images if image is not None]
+
+
 def _render_blocks(blocks: list[Any]) -> str:
+    # One query for the renditions of every picture in the body, not one each.
+    images = _body_images(blocks)
+    if images:
+        prefetch_related_objects(images, "renditions")
     return "".join(str(block.render(context={})) for block in blocks)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -27,8 +28,28 @@ def apply_cache_headers(request: HttpRequest, response: HttpResponse) -> HttpRes
         patch_cache_control(response, private=True, no_cache=True, max_age=0)
     else:
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        set_etag_without_nonce(request, response)
     patch_vary_headers(response, ("Cookie",))
     return response
+
+
+def set_etag_without_nonce(request: HttpRequest, response: HttpResponse) -> None:
+    """Give ``response`` an ETag that ignores the CSP nonce of this response.
+
+    Every response carries a fresh nonce, so a plain hash of the body (what
+    ConditionalGetMiddleware would set) never matches twice; without the nonce,
+    an unchanged page matches and a conditional GET is answered with a 304.
+    """
+    if response.streaming or response.has_header("ETag"):
+        return
+    if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+        response.render()
+    content = response.content
+    nonce = getattr(request, "_csp_nonce", None)  # set by django-csp when read
+    if nonce:
+        content = content.replace(str(nonce).encode(), b"")
+    digest = hashlib.md5(content, usedforsecurity=False).hexdigest()
+    response.headers["ETag"] = f'W/"{digest}"'
 
 
 def serve_article(
