@@ -71,7 +71,7 @@ class MemberViewSet(ModelViewSet):
     menu_order = 250
     add_to_admin_menu = True
     url_prefix = "members"
-    name = "members"
+    name = "member_admin"
     index_view_class = MemberIndexView
     inspect_view_class = MemberInspectView
     inspect_view_enabled = True
