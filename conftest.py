@@ -28,6 +28,28 @@ def _guarded_connect(self: socket.socket, address):  # type: ignore[no-untyped-d
 socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 
 
+def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
+    """Restore the migrations' rows (root page, site, groups) after each
+    transactional test, whatever order the tests run in.
+
+    A transactional test empties every table when it ends. Wagtail's root page
+    and default site, and the newsroom's groups, come from data migrations, so a
+    later test would find them gone, or, mixed with tests that already ask for
+    ``serialized_rollback``, fail on duplicate content types. Making every
+    transactional test (live_server, transaction=True) serialized avoids both.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        names = getattr(item, "fixturenames", ())
+        transactional = kwargs.get("transaction") or (
+            "live_server" in names or "transactional_db" in names
+        )
+        if transactional and not kwargs.get("serialized_rollback"):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 def _xdist_worker_index() -> int:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ...
     return int(worker[2:]) if worker[2:].isdigit() else 0
