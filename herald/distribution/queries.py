@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from taggit.models import Tag
@@ -258,18 +258,18 @@ def sitemap_sections() -> QuerySet[SectionPage]:
     )
 
 
-def sitemap_authors() -> QuerySet[Author]:
-    """Authors with at least one live story, with their newest story's time."""
-    newest = (
-        ArticleAuthor.objects.filter(author_id=OuterRef("pk"), article__live=True)
-        .order_by("-article__last_published_at")
-        .values("article__last_published_at")[:1]
-    )
+def sitemap_authors() -> QuerySet[ArticleAuthor]:
+    """Authors with at least one live story, with their newest story's time.
+
+    One GROUP BY over the bylines: far cheaper at scale than a correlated
+    subquery per author.
+    """
     return (
-        Author.objects.annotate(lastmod=Subquery(newest))
-        .filter(lastmod__isnull=False)
-        .order_by("pk")
-        .values_list("slug", "lastmod")
+        ArticleAuthor.objects.filter(article__live=True)
+        .values("author__slug")
+        .annotate(lastmod=Max("article__last_published_at"))
+        .order_by("author__slug")
+        .values_list("author__slug", "lastmod")
     )
 
 
@@ -288,7 +288,7 @@ def sitemap_tags() -> QuerySet[Tag]:
 
 def sitemap_summary(qs: QuerySet[Any], lastmod_field: str) -> tuple[int, Any]:
     """(count, newest lastmod) of a sitemap's items, in one query."""
-    row = qs.aggregate(n=Count("pk"), latest=Max(lastmod_field))
+    row = qs.aggregate(n=Count("*"), latest=Max(lastmod_field))
     return row["n"], row["latest"]
 
 
