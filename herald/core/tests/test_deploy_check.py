@@ -63,7 +63,7 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # a guard against a hung process, generous on a busy machine
     )
 
 
