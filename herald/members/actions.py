@@ -1017,3 +1017,18 @@ def link_provider_subscriptions(user_id: int) -> int:
             reason="linked after import",
         )
     return len(states)
+
+
+@transaction.atomic
+def remove_label(user: User, *, label: Label, actor: User | None = None) -> bool:
+    if not user.labels.filter(pk=label.pk).exists():
+        return False
+    user.labels.remove(label)
+    record_event(
+        user,
+        EventKind.LABEL_REMOVED,
+        source=EventSource.STAFF,
+        actor=actor,
+        data={"label": label.name},
+    )
+    return True
