@@ -27,6 +27,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import AdminDateInput
+from wagtail.log_actions import log
 
 from . import actions, csvio, queries
 from .models import Label, MemberStatus, Offer, Tier, User
@@ -99,6 +100,7 @@ class MemberEditView(generic.EditView):
         user.note = saved
         plain = [f for f in self.form.fields if f not in ("labels", "note")]
         user.save(update_fields=plain)
+        log(instance=user, action="wagtail.edit", user=actor)
         if "note" in data:
             actions.set_note(user, note=data["note"], actor=actor)
         if "labels" in data:

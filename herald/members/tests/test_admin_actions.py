@@ -486,3 +486,24 @@ def admin_browser(db) -> Client:
     client = Client()
     client.force_login(boss)
     return client
+
+
+def test_admin_write_pages_render_for_staff(admin_browser, member, gold):
+    pages = [
+        "/admin/members/import/",
+        f"/admin/members/comp/{member.pk}/",
+        f"/admin/members/edit/{member.pk}/",
+        "/admin/members-tiers/",
+        "/admin/members-tiers/new/",
+        "/admin/members-offers/new/",
+    ]
+
+    statuses = {url: admin_browser.get(url).status_code for url in pages}
+
+    assert statuses == dict.fromkeys(pages, 200)
+
+
+def test_comp_screen_is_only_for_members(admin_browser, editor):
+    response = admin_browser.get(f"/admin/members/comp/{editor.pk}/")
+
+    assert response.status_code == 404
