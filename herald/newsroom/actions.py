@@ -49,7 +49,7 @@ class PreviousState:
 class DuePages:
     """What one run of the publishing clock did."""
 
-    published: list[int] = field(default_factory=list)
+    published: list[int | str] = field(default_factory=list)
     expired: list[int] = field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -190,7 +190,11 @@ def publish_due_pages(*, now: datetime | None = None) -> DuePages:
             if revision is None:
                 continue
             revision.publish(log_action="wagtail.publish.scheduled")
-            result.published.append(int(revision.object_id))
+            # Pages have integer ids; a draftable snippet may not.
+            object_id = revision.object_id
+            result.published.append(
+                int(object_id) if object_id.isdigit() else object_id
+            )
 
     if result:
         log.info(

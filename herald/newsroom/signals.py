@@ -25,10 +25,8 @@ def remember_previous_state(
     # update_fields, so only publishing pays for this one-row read.
     if raw or kwargs.get("update_fields") is not None or not instance.pk:
         return
-    if instance.live:
-        setattr(
-            instance, actions.PREVIOUS_STATE_ATTR, actions.read_previous_state(instance)
-        )
+    previous = actions.read_previous_state(instance) if instance.live else None
+    setattr(instance, actions.PREVIOUS_STATE_ATTR, previous)
 
 
 @receiver(page_published, dispatch_uid="newsroom-page-published")

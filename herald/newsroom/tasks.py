@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 from . import actions
 
 
 @shared_task(name="herald.newsroom.tasks.publish_due_pages", ignore_result=True)
-def publish_due_pages() -> dict[str, list[int]]:
+def publish_due_pages() -> dict[str, list[Any]]:
     """Publish every article whose scheduled time has passed (beat: every 30 s).
 
     Idempotent: publishing a revision clears its ``approved_go_live_at`` in the
