@@ -48,3 +48,16 @@ def on_post_migrate(
     # receiver: create this app's permissions first so none is missed.
     create_permissions(app_config, verbosity=0, using=using, apps=apps or global_apps)
     actions.grant_all_permissions_to_administrators()
+
+
+@receiver(page_published, dispatch_uid="newsroom-reindex-after-publish")
+def reindex_after_publish(sender: type, instance: Any, **kwargs: Any) -> None:
+    """Index a published article again, now that its tags are saved.
+
+    The search index is written on post_save, before modelcluster saves the
+    tags, so without this a story could not be found by a tag it was given.
+    """
+    if isinstance(instance, ArticlePage):
+        from wagtail.search import index
+
+        index.insert_or_update_object(instance)

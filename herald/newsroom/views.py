@@ -111,25 +111,47 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     return _listing(request, "newsroom/tag_page.html", {"tag": tag, "articles": page})
 
 
+def _search_limited(request: HttpRequest) -> bool:
+    """Anonymous searches per IP: at most ``HERALD_SEARCH_RATE`` (60 a minute)."""
+    from django_ratelimit.core import is_ratelimited
+
+    if request.user.is_authenticated:
+        return False
+    return is_ratelimited(
+        request,
+        group="newsroom.search",
+        key=lambda _group, _request: request.META.get("REMOTE_ADDR", ""),
+        rate=getattr(settings, "HERALD_SEARCH_RATE", "60/m"),
+        increment=True,
+    )
+
+
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("q", "")
-    query = " ".join(raw.split())[: settings.HERALD_QUERY_MAX_LENGTH]
+    raw = " ".join(request.GET.get("q", "").split())
+    query = raw[: settings.HERALD_QUERY_MAX_LENGTH]
     order = "newest" if request.GET.get("order") == "newest" else "relevance"
+    if query and _search_limited(request):
+        response = render(request, "newsroom/search_ratelimited.html", status=429)
+        response["Retry-After"] = "60"
+        return response
+    choices = queries.search_choices()
+    filters = queries.parse_search_filters(request.GET, choices)
     results = None
     if query:
-        page = queries.paginate(
-            queries.search_articles(query, order=order), request.GET.get("page")
+        results = queries.search_page(
+            query, request.GET.get("page"), order=order, filters=filters
         )
-        results = queries.page_cards(page)
     response = render(
         request,
         "newsroom/search.html",
         {
             "query": query,
-            "truncated": len(" ".join(raw.split())) > len(query),
+            "truncated": len(raw) > len(query),
             "results": results,
             "order": order,
+            "filters": filters,
+            **choices,
         },
     )
     return apply_cache_headers(request, response)
