@@ -13,7 +13,7 @@ $(UV):
 	python3 -m venv .venv-tools && .venv-tools/bin/pip install -q "uv>=0.6,<1"
 
 .venv/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --no-dev -q
+	$(UV) sync --frozen --no-dev --inexact -q
 	touch $@
 
 .venv/.installed-dev: pyproject.toml uv.lock | $(UV)
