@@ -129,5 +129,12 @@ bench-sitemaps: install-dev services
 bench-members: install-dev services
 	$(PY) tools/bench/members_import.py $(BENCH_ARGS)
 
+## make bench-search: p50/p95 of two-word site searches on PostgreSQL at 100,000
+## articles (the bench-100k corpus; builds the search index if missing; target
+## p95 ≤ 50 ms; BENCH_ARGS e.g. --queries 500 --db postgres://…).
+.PHONY: bench-search
+bench-search: install-dev services
+	$(PY) tools/bench/search.py $(BENCH_ARGS)
+
 clean:
 	rm -rf var .venv .venv-tools
