@@ -20,11 +20,13 @@ def site_chrome(request: HttpRequest) -> dict[str, Any]:
             return None
 
     pub = SimpleLazyObject(publication)
+    chrome = SimpleLazyObject(queries.site_chrome_items)
 
     return {
         "publication": pub,
-        "nav_sections": SimpleLazyObject(queries.navigation_sections),
-        "breaking_news": SimpleLazyObject(queries.breaking_news),
+        # One cache round trip for both (queries.site_chrome_items).
+        "nav_sections": SimpleLazyObject(lambda: chrome[0]),
+        "breaking_news": SimpleLazyObject(lambda: chrome[1]),
         "today": SimpleLazyObject(
             lambda: timezone.now().astimezone(
                 pub.tzinfo if pub else timezone.get_current_timezone()

@@ -8,9 +8,10 @@ of queries whatever the number of items.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -172,12 +173,29 @@ def related_articles(
     return picked
 
 
-def article_page_context(article: ArticlePage, request: Any) -> dict[str, Any]:
-    """Everything the article template shows, gated for the request's reader."""
-    from herald.members.access import reader_for_request
+def article_extras(article: ArticlePage, request: Any = None) -> dict[str, Any]:
+    """Bylines, corrections, section, tags and related stories of ``article``.
 
-    publication = PublicationSettings.for_request(request) if request else None
-    reader = reader_for_request(request, article)
+    None of it depends on the reader, so for a live article (not a preview) it is
+    cached per live revision, publication time and chrome version (bumped on
+    every publish), for at most ``CHROME_TTL`` (author profile edits).
+    """
+    key = None
+    # Also the key of the article template's cached fragments; a preview or a
+    # draft gets a unique key and a zero lifetime (never cached).
+    fragment_key, fragment_ttl = f"nocache:{uuid.uuid4().hex}", 0
+    if article.live and not getattr(request, "is_preview", False):
+        stamp = (
+            article.last_published_at.timestamp() if article.last_published_at else 0
+        )
+        key = (
+            f"herald:article:v3:{article.pk}:{article.live_revision_id}:{stamp}:"
+            f"{chrome_version()}"
+        )
+        fragment_key, fragment_ttl = key, CHROME_TTL
+        extras = cache.get(key)
+        if extras is not None:
+            return extras
     authors = [
         aa.author
         for aa in ArticleAuthor.objects.filter(article=article)
@@ -189,16 +207,36 @@ def article_page_context(article: ArticlePage, request: Any) -> dict[str, Any]:
     parent_path = article.path[: -ArticlePage.steplen]
     section = SectionPage.objects.filter(path=parent_path).first()
     tags = list(article.tags.all())
-    return {
-        "article": article,
+    extras = {
         "section": section,
         "authors": authors,
         "tags": tags,
         "corrections": corrections,
+        "related": related_articles(article, tag_ids=[t.pk for t in tags]),
+        "reading_minutes": reading_minutes(article),
+        "fragment_key": fragment_key,
+        "fragment_ttl": fragment_ttl,
+    }
+    if key is not None:
+        cache.set(key, extras, CHROME_TTL)
+    return extras
+
+
+def article_page_context(article: ArticlePage, request: Any) -> dict[str, Any]:
+    """Everything the article template shows, gated for the request's reader.
+
+    The gate (``article_body_for``) runs on every request; only reader-neutral
+    parts come from the cache (``article_extras``).
+    """
+    from herald.members.access import reader_for_request
+
+    publication = PublicationSettings.for_request(request) if request else None
+    reader = reader_for_request(request, article)
+    return {
+        "article": article,
+        **article_extras(article, request),
         "body": article_body_for(article, reader, publication=publication),
         "reader": reader,
-        "reading_minutes": reading_minutes(article),
-        "related": related_articles(article, tag_ids=[t.pk for t in tags]),
     }
 
 
@@ -303,9 +341,23 @@ def get_tag(slug: str) -> Tag | None:
     return Tag.objects.filter(slug=slug).first()
 
 
-def navigation_sections() -> list[dict[str, Any]]:
+def site_chrome_items() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(navigation_sections(), breaking_news()) in one version read + one get_many."""
+    version = chrome_version()
+    nav_key, breaking_key = f"herald:nav:{version}", f"herald:breaking:{version}"
+    found = cache.get_many([nav_key, breaking_key])
+    nav = found.get(nav_key)
+    if nav is None:
+        nav = navigation_sections(version=version)
+    breaking = found.get(breaking_key)
+    if breaking is None:
+        breaking = breaking_news(version=version)
+    return nav, breaking
+
+
+def navigation_sections(*, version: int | None = None) -> list[dict[str, Any]]:
     """Top-level sections (with their children) for the masthead, cached."""
-    key = f"herald:nav:{chrome_version()}"
+    key = f"herald:nav:{version or chrome_version()}"
     nav = cache.get(key)
     if nav is None:
         home = HomePage.objects.live().first()
@@ -333,10 +385,12 @@ def navigation_sections() -> list[dict[str, Any]]:
     return nav
 
 
-def breaking_news(hours: int | None = None) -> list[dict[str, Any]]:
+def breaking_news(
+    hours: int | None = None, *, version: int | None = None
+) -> list[dict[str, Any]]:
     """Breaking stories published in the last few hours, cached briefly."""
     hours = hours or settings.HERALD_BREAKING_HOURS
-    key = f"herald:breaking:{chrome_version()}"
+    key = f"herald:breaking:{version or chrome_version()}"
     items = cache.get(key)
     if items is None:
         since = timezone.now() - timedelta(hours=hours)
@@ -353,72 +407,9 @@ def breaking_news(hours: int | None = None) -> list[dict[str, Any]]:
 # --- Search ------------------------------------------------------------------
 
 
-@dataclass
-class SearchFilters:
-    """Filters of a search, parsed from the request; ``notes`` explain ignored ones."""
-
-    section: SectionPage | None = None
-    author: Author | None = None
-    since: date | None = None
-    until: date | None = None
-    notes: list[str] = field(default_factory=list)
-
-
-def search_choices() -> dict[str, Any]:
-    """Sections (with sub-sections) and authors offered as search filters."""
-    sections = list(
-        SectionPage.objects.live().order_by("path").only("id", "title", "path", "depth")
-    )
-    top = min((s.depth for s in sections), default=0)
-    for s in sections:
-        s.indent = s.depth - top  # type: ignore[attr-defined]
-    authors = list(Author.objects.order_by("name").only("id", "name", "slug"))
-    return {"sections": sections, "authors": authors}
-
-
-def parse_search_filters(params: Any, choices: dict[str, Any]) -> SearchFilters:
-    """Read section, author and date range; unknown or malformed values are noted."""
-    from django.utils.dateparse import parse_date
-    from django.utils.translation import gettext as _
-
-    filters = SearchFilters()
-    section = (params.get("section") or "").strip()
-    if section:
-        filters.section = next(
-            (s for s in choices["sections"] if str(s.pk) == section), None
-        )
-        if filters.section is None:
-            filters.notes.append(_("We don't know that section, so we searched all."))
-    author = (params.get("author") or "").strip()
-    if author:
-        filters.author = next((a for a in choices["authors"] if a.slug == author), None)
-        if filters.author is None:
-            filters.notes.append(_("We don't know that author, so we searched all."))
-    for name, attr in (("from", "since"), ("to", "until")):
-        value = (params.get(name) or "").strip()
-        if not value:
-            continue
-        try:
-            parsed = parse_date(value)
-        except ValueError:
-            parsed = None
-        if parsed is None:
-            filters.notes.append(
-                _("“%(value)s” is not a date (use YYYY-MM-DD), so we ignored it.")
-                % {"value": value[:20]}
-            )
-        setattr(filters, attr, parsed)
-    return filters
-
-
-def search_articles(
-    query: str, *, order: str = "relevance", filters: SearchFilters | None = None
-) -> Any:
+def search_articles(query: str, *, order: str = "relevance") -> Any:
     """Search headline, dek, public text, authors and tags (never gated text)."""
-    # The snippet is built from the body's public part: load it (cards defer it).
-    qs = with_cards(live_articles()).defer(None)
-    if filters is not None:
-        qs = _filter_search(qs, filters)
+    qs = with_cards(live_articles())
     if order == "newest":
         # Sort on an indexed FilterField only: live_articles' "-pk" tie-break is
         # not one, and the search backend refuses it.
@@ -426,38 +417,3 @@ def search_articles(
             query, order_by_relevance=False
         )
     return qs.search(query)
-
-
-def _filter_search(qs: Any, filters: SearchFilters) -> Any:
-    from datetime import datetime, time
-
-    if filters.section is not None:
-        qs = qs.filter(path__startswith=filters.section.path)
-    if filters.author is not None:
-        qs = qs.filter(
-            id__in=ArticleAuthor.objects.filter(author=filters.author).values(
-                "article_id"
-            )
-        )
-    tz = timezone.get_current_timezone()
-    if filters.since is not None:
-        since = datetime.combine(filters.since, time.min, tzinfo=tz)
-        qs = qs.filter(first_published_at__gte=since)
-    if filters.until is not None:
-        until = datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=tz)
-        qs = qs.filter(first_published_at__lt=until)
-    return qs
-
-
-def search_page(
-    query: str, page_param: Any, *, order: str, filters: SearchFilters
-) -> Page:
-    """One page of results with sections and highlighted snippets attached."""
-    from .snippets import search_snippet
-
-    page = page_cards(
-        paginate(search_articles(query, order=order, filters=filters), page_param)
-    )
-    for article in page.object_list:
-        article.snippet = search_snippet(article, query)
-    return page

@@ -171,7 +171,7 @@ WHITENOISE_MAX_AGE = 3600
 if env.REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "herald.core.cache.HeraldRedisCache",
             "LOCATION": env.REDIS_URL,
             "KEY_PREFIX": "herald",
         }
