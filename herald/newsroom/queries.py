@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -407,9 +407,72 @@ def breaking_news(
 # --- Search ------------------------------------------------------------------
 
 
-def search_articles(query: str, *, order: str = "relevance") -> Any:
+@dataclass
+class SearchFilters:
+    """Filters of a search, parsed from the request; ``notes`` explain ignored ones."""
+
+    section: SectionPage | None = None
+    author: Author | None = None
+    since: date | None = None
+    until: date | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def search_choices() -> dict[str, Any]:
+    """Sections (with sub-sections) and authors offered as search filters."""
+    sections = list(
+        SectionPage.objects.live().order_by("path").only("id", "title", "path", "depth")
+    )
+    top = min((s.depth for s in sections), default=0)
+    for s in sections:
+        s.indent = s.depth - top  # type: ignore[attr-defined]
+    authors = list(Author.objects.order_by("name").only("id", "name", "slug"))
+    return {"sections": sections, "authors": authors}
+
+
+def parse_search_filters(params: Any, choices: dict[str, Any]) -> SearchFilters:
+    """Read section, author and date range; unknown or malformed values are noted."""
+    from django.utils.dateparse import parse_date
+    from django.utils.translation import gettext as _
+
+    filters = SearchFilters()
+    section = (params.get("section") or "").strip()
+    if section:
+        filters.section = next(
+            (s for s in choices["sections"] if str(s.pk) == section), None
+        )
+        if filters.section is None:
+            filters.notes.append(_("We don't know that section, so we searched all."))
+    author = (params.get("author") or "").strip()
+    if author:
+        filters.author = next((a for a in choices["authors"] if a.slug == author), None)
+        if filters.author is None:
+            filters.notes.append(_("We don't know that author, so we searched all."))
+    for name, attr in (("from", "since"), ("to", "until")):
+        value = (params.get(name) or "").strip()
+        if not value:
+            continue
+        try:
+            parsed = parse_date(value)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            filters.notes.append(
+                _("“%(value)s” is not a date (use YYYY-MM-DD), so we ignored it.")
+                % {"value": value[:20]}
+            )
+        setattr(filters, attr, parsed)
+    return filters
+
+
+def search_articles(
+    query: str, *, order: str = "relevance", filters: SearchFilters | None = None
+) -> Any:
     """Search headline, dek, public text, authors and tags (never gated text)."""
-    qs = with_cards(live_articles())
+    # The snippet is built from the body's public part: load it (cards defer it).
+    qs = with_cards(live_articles()).defer(None)
+    if filters is not None:
+        qs = _filter_search(qs, filters)
     if order == "newest":
         # Sort on an indexed FilterField only: live_articles' "-pk" tie-break is
         # not one, and the search backend refuses it.
@@ -417,3 +480,38 @@ def search_articles(query: str, *, order: str = "relevance") -> Any:
             query, order_by_relevance=False
         )
     return qs.search(query)
+
+
+def _filter_search(qs: Any, filters: SearchFilters) -> Any:
+    from datetime import datetime, time
+
+    if filters.section is not None:
+        qs = qs.filter(path__startswith=filters.section.path)
+    if filters.author is not None:
+        qs = qs.filter(
+            id__in=ArticleAuthor.objects.filter(author=filters.author).values(
+                "article_id"
+            )
+        )
+    tz = timezone.get_current_timezone()
+    if filters.since is not None:
+        since = datetime.combine(filters.since, time.min, tzinfo=tz)
+        qs = qs.filter(first_published_at__gte=since)
+    if filters.until is not None:
+        until = datetime.combine(filters.until + timedelta(days=1), time.min, tzinfo=tz)
+        qs = qs.filter(first_published_at__lt=until)
+    return qs
+
+
+def search_page(
+    query: str, page_param: Any, *, order: str, filters: SearchFilters
+) -> Page:
+    """One page of results with sections and highlighted snippets attached."""
+    from .snippets import search_snippet
+
+    page = page_cards(
+        paginate(search_articles(query, order=order, filters=filters), page_param)
+    )
+    for article in page.object_list:
+        article.snippet = search_snippet(article, query)
+    return page
