@@ -266,7 +266,8 @@ def test_celery_worker_publishes_a_due_article(tmp_path):
         )
         try:
             tasks.publish_due_pages.apply_async(queue=queue)
-            went_live = _wait_until_live(article.pk, timeout=90)
+            # A cold worker on a busy 2-core machine can take minutes to start.
+            went_live = _wait_until_live(article.pk, timeout=240)
         finally:
             worker.terminate()
             try:
