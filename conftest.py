@@ -87,8 +87,10 @@ def _redis_db_per_xdist_worker():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    caches["local"].clear()
     yield
     cache.clear()
+    caches["local"].clear()

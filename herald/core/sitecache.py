@@ -20,6 +20,8 @@ from django.http.request import split_domain_port
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.models import Page, Site
 
+from . import localcache
+
 SITES_KEY = "herald:sites:v1"
 SETTING_KEY = "herald:site-setting:v1:{label}:{site_id}"
 TTL = 300
@@ -40,6 +42,18 @@ def site_for_request(request: HttpRequest) -> Site | None:
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site  # type: ignore[no-any-return]
     key = _host_key(request)
+    site = localcache.get_or_build(f"site:{key}", lambda: _shared_site(request, key))
+    request._wagtail_site = site  # type: ignore[attr-defined]
+    # Wagtail reads this when it builds page URLs for the request (its own copy
+    # is in the shared cache, one round trip away).
+    if not hasattr(request, "_wagtail_cached_site_root_paths"):
+        request._wagtail_cached_site_root_paths = localcache.get_or_build(  # type: ignore[attr-defined]
+            "site-root-paths", Site.get_site_root_paths
+        )
+    return site
+
+
+def _shared_site(request: HttpRequest, key: str) -> Site | None:
     sites: dict[str, Site | None] = cache.get(SITES_KEY) or {}
     if key in sites:
         site = sites[key]
@@ -51,7 +65,6 @@ def site_for_request(request: HttpRequest) -> Site | None:
         # Hosts are few (ALLOWED_HOSTS), but cap the map all the same.
         if len(sites) < 64:
             cache.set(SITES_KEY, {**sites, key: site}, TTL)
-    request._wagtail_site = site  # type: ignore[attr-defined]
     return site
 
 
@@ -64,12 +77,17 @@ def setting_for_request(model: type[BaseSiteSetting], request: HttpRequest) -> A
     if site is None:
         raise model.DoesNotExist(f"{model.__name__} does not exist for site None.")
     key = SETTING_KEY.format(label=model._meta.label_lower, site_id=site.pk)
+    instance = localcache.get_or_build(key, lambda: _shared_setting(model, site, key))
+    instance._request = request
+    setattr(request, attr_name, instance)
+    return instance
+
+
+def _shared_setting(model: type[BaseSiteSetting], site: Site, key: str) -> Any:
     instance = cache.get(key)
     if instance is None:
         instance = model.for_site(site)
         cache.set(key, instance, TTL)
-    instance._request = request
-    setattr(request, attr_name, instance)
     return instance
 
 

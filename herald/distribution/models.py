@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +13,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from herald.core.models import TimeStampedModel
+from herald.core.sitecache import setting_for_request
 
 MAX_FEED_ITEMS = 60  # Google News reads at most 60 new items per fetch.
 DEFAULT_HUB = "https://pubsubhubbub.appspot.com/"
@@ -55,6 +57,11 @@ class DistributionSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("distribution settings")
+
+    @classmethod
+    def for_request(cls, request: Any) -> DistributionSettings:
+        """The settings of the request's site, from the cache (see core.sitecache)."""
+        return setting_for_request(cls, request)  # type: ignore[no-any-return]
 
     def hub_urls(self) -> list[str]:
         return [

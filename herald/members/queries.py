@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from herald.core import localcache
+
 from .models import (
     ACCESS_STATUSES,
     RENEWAL_GRACE,
@@ -83,11 +85,16 @@ def paid_tiers() -> list[Tier]:
 def tiers_unlocking(article: Any) -> list[Tier]:
     """The active paid tiers that would let a member read ``article``."""
     level = getattr(article, "access_level", "public")
+    # The same few tiers are offered under every gated article: kept per
+    # process until a tier is saved (core.localcache).
     if level == "tiers":
-        ids = list(article.required_tier_ids())
-        return list(Tier.objects.filter(pk__in=ids, is_active=True, is_paid=True))
+        ids = sorted(article.required_tier_ids())
+        return localcache.get_or_build(  # type: ignore[no-any-return]
+            f"tiers-unlocking:{','.join(map(str, ids))}",
+            lambda: list(Tier.objects.filter(pk__in=ids, is_active=True, is_paid=True)),
+        )
     if level == "paid":
-        return paid_tiers()
+        return localcache.get_or_build("paid-tiers", paid_tiers)  # type: ignore[no-any-return]
     return []
 
 

@@ -8,7 +8,6 @@ of queries whatever the number of items.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,10 +18,11 @@ from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
+from herald.core import localcache
 from herald.members.access import Reader, can_read
 
 from .models import (
@@ -51,6 +51,7 @@ def chrome_version() -> int:
 
 def bump_chrome_version() -> None:
     """Invalidate cached navigation, breaking bar and listings (after publishing)."""
+    localcache.bump()
     try:
         cache.incr(CHROME_CACHE_VERSION_KEY)
     except ValueError:
@@ -173,29 +174,13 @@ def related_articles(
     return picked
 
 
-def article_extras(article: ArticlePage, request: Any = None) -> dict[str, Any]:
+def article_extras(article: ArticlePage) -> dict[str, Any]:
     """Bylines, corrections, section, tags and related stories of ``article``.
 
-    None of it depends on the reader, so for a live article (not a preview) it is
-    cached per live revision, publication time and chrome version (bumped on
-    every publish), for at most ``CHROME_TTL`` (author profile edits).
+    Nothing here depends on the reader. Only needed to render the article's
+    fragments (``article_fragments``), which are kept; so on a warm page none
+    of this is read at all.
     """
-    key = None
-    # Also the key of the article template's cached fragments; a preview or a
-    # draft gets a unique key and a zero lifetime (never cached).
-    fragment_key, fragment_ttl = f"nocache:{uuid.uuid4().hex}", 0
-    if article.live and not getattr(request, "is_preview", False):
-        stamp = (
-            article.last_published_at.timestamp() if article.last_published_at else 0
-        )
-        key = (
-            f"herald:article:v3:{article.pk}:{article.live_revision_id}:{stamp}:"
-            f"{chrome_version()}"
-        )
-        fragment_key, fragment_ttl = key, CHROME_TTL
-        extras = cache.get(key)
-        if extras is not None:
-            return extras
     authors = [
         aa.author
         for aa in ArticleAuthor.objects.filter(article=article)
@@ -207,34 +192,86 @@ def article_extras(article: ArticlePage, request: Any = None) -> dict[str, Any]:
     parent_path = article.path[: -ArticlePage.steplen]
     section = SectionPage.objects.filter(path=parent_path).first()
     tags = list(article.tags.all())
-    extras = {
+    return {
         "section": section,
         "authors": authors,
         "tags": tags,
         "corrections": corrections,
         "related": related_articles(article, tag_ids=[t.pk for t in tags]),
         "reading_minutes": reading_minutes(article),
-        "fragment_key": fragment_key,
-        "fragment_ttl": fragment_ttl,
     }
-    if key is not None:
-        cache.set(key, extras, CHROME_TTL)
-    return extras
+
+
+ARTICLE_FRAGMENTS = ("head", "foot")
+
+
+def article_fragments(
+    article: ArticlePage, request: Any
+) -> tuple[dict[str, SafeString], dict[str, Any]]:
+    """The reader-neutral parts of the article page, rendered once per revision.
+
+    ``head`` (kicker, headline, dek, byline, dates, hero) and ``foot``
+    (corrections, tags, share and follow links, author box, calls to action,
+    related stories) show the same to every reader, so for a live article (not
+    a preview) they are kept per revision, language and time zone, in this
+    process and in the shared cache, under the local generation
+    (``core.localcache``): any change to a page, author, image, tag, site or
+    setting renders them again. The gated body is never part of them.
+
+    Returns the fragments and, when they had to be rendered, the extras they
+    were rendered from (empty when they came from the cache).
+    """
+    from django.template.loader import render_to_string
+
+    keys: dict[str, str] = {}
+    if article.live and not getattr(request, "is_preview", False):
+        stamp = (
+            article.last_published_at.timestamp() if article.last_published_at else 0
+        )
+        scope = (
+            f"{translation.get_language()}:{timezone.get_current_timezone_name()}:"
+            f"{article.pk}:{article.live_revision_id}:{stamp}"
+        )
+        keys = {part: f"article-{part}:{scope}" for part in ARTICLE_FRAGMENTS}
+        found = localcache.get_many_through(
+            list(keys.values()), localcache.generation_scoped
+        )
+        if len(found) == len(keys):
+            # Rendered by our own templates with autoescaping (below).
+            html = {part: found[key] for part, key in keys.items()}
+            return {p: mark_safe(h) for p, h in html.items()}, {}  # noqa: S308 - our templates' output
+    extras = article_extras(article)
+    context = {"article": article, **extras}
+    fragments = {
+        part: render_to_string(f"newsroom/article_{part}.html", context, request)
+        for part in ARTICLE_FRAGMENTS
+    }
+    if keys:
+        localcache.set_many_through(
+            {keys[part]: str(html) for part, html in fragments.items()},
+            CHROME_TTL,
+            localcache.generation_scoped,
+        )
+    return fragments, extras
 
 
 def article_page_context(article: ArticlePage, request: Any) -> dict[str, Any]:
     """Everything the article template shows, gated for the request's reader.
 
     The gate (``article_body_for``) runs on every request; only reader-neutral
-    parts come from the cache (``article_extras``).
+    parts are kept (``article_fragments``).
     """
     from herald.members.access import reader_for_request
 
     publication = PublicationSettings.for_request(request) if request else None
     reader = reader_for_request(request, article)
+    fragments, extras = article_fragments(article, request)
     return {
+        # When the fragments were just rendered, what they were rendered from
+        # (the page's <head> tags use the bylines).
+        **extras,
         "article": article,
-        **article_extras(article, request),
+        "fragments": fragments,
         "body": article_body_for(article, reader, publication=publication),
         "reader": reader,
     }
@@ -342,6 +379,15 @@ def get_tag(slug: str) -> Tag | None:
 
 
 def site_chrome_items() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(navigation_sections(), breaking_news()), kept per process for a minute.
+
+    Breaking news ages out by time, so the local copy lives no longer than the
+    shared one (60 s).
+    """
+    return localcache.get_or_build("site-chrome", _shared_chrome_items, 60)
+
+
+def _shared_chrome_items() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(navigation_sections(), breaking_news()) in one version read + one get_many."""
     version = chrome_version()
     nav_key, breaking_key = f"herald:nav:{version}", f"herald:breaking:{version}"

@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
+from herald.core import localcache
+
 PREVIEW_CLASS = "article-preview"
 GATED_CLASS = "paywall"  # CSS class of the gated part, named in JSON-LD hasPart.
+BODY_TTL = 60 * 60 * 24  # rendered parts are keyed by revision
 
 _WS = re.compile(r"\s+")
 
@@ -94,7 +96,7 @@ def render_body_parts(
     # One cache round trip for the parts this reader gets.
     wanted = ("preview", "rest") if full else ("preview",)
     keys = {part: _cache_key(article, part, preview_paragraphs) for part in wanted}
-    found = cache.get_many(list(keys.values())) if use_cache else {}
+    found = localcache.get_many_through(list(keys.values())) if use_cache else {}
 
     def cached(part: str, blocks_of: Any) -> SafeString:
         key = keys[part]
@@ -102,7 +104,7 @@ def render_body_parts(
         if html is None:
             html = _render_blocks(blocks_of(get_parts()))
             if use_cache:
-                cache.set(key, html, 60 * 60 * 24)
+                localcache.set_many_through({key: html}, BODY_TTL)
         return mark_safe(html)  # noqa: S308 - rendered by Wagtail's block templates
 
     preview = cached("preview", lambda p: p.preview)
@@ -156,10 +158,10 @@ def reading_minutes(article: Any) -> int:
     if not article.pk:
         return max(1, round(word_count(article) / 230))
     key = _cache_key(article, "words", 0)
-    words = cache.get(key)
+    words = localcache.get_many_through([key]).get(key)
     if words is None:
         words = word_count(article)
-        cache.set(key, words, 60 * 60 * 24)
+        localcache.set_many_through({key: words}, BODY_TTL)
     return max(1, round(words / 230))
 
 

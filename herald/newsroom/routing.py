@@ -27,17 +27,30 @@ from django.http import HttpRequest
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import post_page_move
 
+from herald.core import localcache
+
 RESTRICTIONS_KEY = "herald:view-restrictions:v1"
 RESTRICTIONS_TTL = 300
 _MISSED = "_herald_fast_route_missed"
 
 
 def find_page(root: Page, path_components: list[str]) -> Page | None:
-    """The specific page at ``path_components`` below ``root``, or None."""
+    """The specific page at ``path_components`` below ``root``, or None.
+
+    Kept per process (``core.localcache``) until any page changes: a copy of the
+    page as loaded, so what one request does to its page never reaches the next.
+    """
+    url_path = root.url_path + "/".join(path_components) + "/"
+    return localcache.get_or_build(
+        f"route:{url_path}",
+        lambda: _load_page(url_path, path_components[-1]),
+        keep_none=False,
+    )
+
+
+def _load_page(url_path: str, slug: str) -> Page | None:
     from .models import ArticlePage
 
-    url_path = root.url_path + "/".join(path_components) + "/"
-    slug = path_components[-1]
     # Articles are most requests: try them first, specific in one query.
     article = (
         ArticlePage.objects.filter(slug=slug, url_path=url_path)
@@ -77,6 +90,10 @@ def restricted_paths() -> tuple[tuple[str, ...], bool]:
     With aliases, restrictions follow the alias's source page, which a path
     prefix cannot tell, so Wagtail's own lookup is used then.
     """
+    return localcache.get_or_build("restricted-paths", _shared_restricted_paths)
+
+
+def _shared_restricted_paths() -> tuple[tuple[str, ...], bool]:
     value = cache.get(RESTRICTIONS_KEY)
     if value is None:
         paths = tuple(

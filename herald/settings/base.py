@@ -49,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "herald.core.localcache.GenerationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "herald.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -183,6 +184,15 @@ else:
             "LOCATION": "herald",
         }
     }
+# Per-process copies of what every reader request reads (site, settings, page
+# lookups, reader-neutral fragments), dropped by a shared generation number: see
+# herald/core/localcache.py. Bounded in entries and in age.
+CACHES["local"] = {
+    "BACKEND": "herald.core.localcache.GenerationalLocMemCache",
+    "LOCATION": "herald-local",
+    "TIMEOUT": 120,
+    "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+}
 
 # Celery: Redis is the broker when configured; otherwise tasks run in-process.
 CELERY_BROKER_URL = env.CELERY_BROKER_URL or env.REDIS_URL or "memory://"

@@ -5,6 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from herald.core import localcache
+from herald.newsroom.models import ArticlePage
 
 from .. import queries
 from ..head import head_for
@@ -12,16 +18,46 @@ from ..head import head_for
 register = template.Library()
 
 
-@register.inclusion_tag("distribution/head.html", takes_context=True)
-def distribution_head(context: Any) -> dict[str, Any]:
-    """Canonical, robots, feed and oEmbed discovery, social meta and JSON-LD."""
+# Stands for the response's CSP nonce in a head kept for later requests.
+NONCE_MARK = "\x00herald-nonce\x00"
+
+
+@register.simple_tag(takes_context=True)
+def distribution_head(context: Any) -> SafeString:
+    """Canonical, robots, feed and oEmbed discovery, social meta and JSON-LD.
+
+    A live article's head depends on nothing but the article and the site, so it
+    is kept per process (``core.localcache``) per revision, host and language,
+    with a mark in place of the nonce that each response fills in.
+    """
     request = context.get("request")
     if request is None:  # the bare 500 page: no site lookup when things are down
-        return {"head": None}
-    return {
-        "head": head_for(context),
-        "csp_nonce": getattr(request, "csp_nonce", "") if request else "",
-    }
+        return mark_safe("")
+    nonce = str(getattr(request, "csp_nonce", ""))
+    key = _article_head_key(context, request)
+    if key is None:
+        return _render_head(context, nonce)
+    html = localcache.get_or_build(key, lambda: _render_head(context, NONCE_MARK))
+    return mark_safe(html.replace(NONCE_MARK, nonce))  # noqa: S308 - our template
+
+
+def _render_head(context: Any, nonce: str) -> SafeString:
+    return render_to_string(
+        "distribution/head.html", {"head": head_for(context), "csp_nonce": nonce}
+    )
+
+
+def _article_head_key(context: Any, request: Any) -> str | None:
+    article = context.get("article") or context.get("page")
+    if not isinstance(article, ArticlePage) or not article.live:
+        return None
+    if getattr(request, "is_preview", False) or not article.first_published_at:
+        return None
+    stamp = article.last_published_at.timestamp() if article.last_published_at else 0
+    return (
+        f"dist-head:{request.get_host()}:{get_language()}:{article.pk}:"
+        f"{article.live_revision_id}:{stamp}"
+    )
 
 
 @register.inclusion_tag("distribution/account_private_feed.html", takes_context=True)

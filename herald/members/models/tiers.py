@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from herald.core.sitecache import setting_for_request
 
 
 class AccessLevel(models.TextChoices):
@@ -206,6 +209,11 @@ class MembershipSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("membership settings")
+
+    @classmethod
+    def for_request(cls, request: Any) -> MembershipSettings:
+        """The settings of the request's site, from the cache (see core.sitecache)."""
+        return setting_for_request(cls, request)  # type: ignore[no-any-return]
 
     def __str__(self) -> str:
         return str(_("Membership settings"))

@@ -109,7 +109,11 @@ def assert_budget(
 
 
 def test_reader_pages_stay_within_their_query_budgets(
-    client, newsroom, settings, django_assert_max_num_queries
+    client,
+    newsroom,
+    settings,
+    django_assert_max_num_queries,
+    django_assert_num_queries,
 ):
     # Built once for all pages: building 30 articles is the slow part.
     settings.HERALD_PAGE_SIZE = 4
@@ -125,6 +129,13 @@ def test_reader_pages_stay_within_their_query_budgets(
             cold_extra=ARTICLE_COLD_EXTRA,
         )
         assert article.title.encode() in response.content
+    # Once seen, an article is served from this process's copies of its
+    # reader-neutral parts (core.localcache): no query at all, gated or not.
+    for article in (free, gated, corrected):
+        assert client.get(article.url).status_code == 200
+        with django_assert_num_queries(0, info=f"{article.url} (warm again)"):
+            again = client.get(article.url)
+        assert again.status_code == 200 and article.title.encode() in again.content
     response = assert_budget(
         client, "/", HOME_BUDGET, "/politics/", django_assert_max_num_queries
     )

@@ -1,0 +1,232 @@
+"""A per-process cache in front of the shared one, dropped by a shared generation.
+
+Every reader request reads the same few things: the site for its host, the site
+settings, the navigation, the page at its path, the parts of that page rendered
+for nobody in particular. Kept in Redis they cost a network round trip and an
+unpickling each (about a dozen per article request); kept here they cost a dict
+lookup. What makes them safe to keep in each process is the **generation**, one
+number in the shared cache:
+
+- every key of the ``local`` cache (``caches["local"]``, a ``LocMemCache``)
+  includes the current generation, so a new generation leaves every older entry
+  unreachable (the LRU then drops them);
+- the generation changes (``bump``) whenever what those entries are built from
+  changes: a page, site, site setting, view restriction, author, image, tag or
+  correction is saved or deleted, a page is published, unpublished or moved
+  (``connect_signals``), and whenever another cache of Herald's is versioned
+  forward. It is bumped at once and again after the transaction commits, so an
+  entry built from the old rows in between is dropped too;
+- a request reads the generation once (``GenerationMiddleware``), so a warm page
+  costs one round trip to the shared cache, whatever it shows. Outside a request
+  (tasks, shells, tests) it is read on every use.
+
+Entries also expire (``TIMEOUT`` of the ``local`` cache, two minutes by default),
+which bounds what a write that bypasses model signals (``QuerySet.update``) can
+leave stale. If the shared cache is flushed, the next generation is a new random
+number, never an earlier one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+GENERATION_KEY = "herald:local-generation"
+ALIAS = "local"
+_MISSING = object()
+T = TypeVar("T")
+
+# None outside a request; inside one, a one-element list holding the generation
+# once read (a list, so that a bump during the request can clear it).
+_request_generation: ContextVar[list[int | None] | None] = ContextVar(
+    "herald_request_generation", default=None
+)
+
+
+def _read_generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        # A flushed or new cache: start from a number no earlier generation used.
+        cache.add(GENERATION_KEY, secrets.randbits(48), None)
+        value = cache.get(GENERATION_KEY)
+    return int(value) if value is not None else 0
+
+
+def generation() -> int:
+    """The current generation (read once per request)."""
+    slot = _request_generation.get()
+    if slot is None:
+        return _read_generation()
+    if slot[0] is None:
+        slot[0] = _read_generation()
+    return slot[0]
+
+
+def _bump_now() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not set yet (or flushed)
+        cache.set(GENERATION_KEY, secrets.randbits(48), None)
+    slot = _request_generation.get()
+    if slot is not None:
+        slot[0] = None
+
+
+def bump() -> None:
+    """Drop every process's local entries: now, and again after commit."""
+    _bump_now()
+    transaction.on_commit(_bump_now)
+
+
+class GenerationalLocMemCache(LocMemCache):
+    """Django's local-memory cache whose keys carry the current generation."""
+
+    def make_key(self, key: str, version: int | None = None) -> str:
+        return f"{generation()}:{key}"
+
+    def validate_key(self, key: str) -> None:
+        # Keys never leave the process, so memcached's key rules (checked one
+        # character at a time on every call) do not apply; length is bounded
+        # by get_or_build and by the fragment keys being hashes.
+        return None
+
+
+def local() -> Any:
+    return caches[ALIAS]
+
+
+def get_or_build(
+    key: str,
+    build: Callable[[], T],
+    timeout: int | None = None,
+    *,
+    keep_none: bool = True,
+) -> T:
+    """The local entry for ``key``, built (and kept) on a miss.
+
+    A None from ``build`` is kept too (a known answer) unless ``keep_none`` is
+    false: lookups driven by arbitrary URLs should not let a scan of unknown
+    paths push the hot entries out. Long keys are hashed.
+    """
+    if len(key) > 200:
+        key = "sha:" + hashlib.sha256(key.encode()).hexdigest()
+    store = local()
+    value = store.get(key, _MISSING)
+    if value is _MISSING:
+        value = build()
+        if value is not None or keep_none:
+            if timeout is None:
+                store.set(key, value)
+            else:
+                store.set(key, value, timeout)
+    return value  # type: ignore[return-value]
+
+
+def generation_scoped(key: str) -> str:
+    """A shared-cache key that a new generation leaves behind (like local keys)."""
+    return f"herald:gen:{generation()}:{key}"
+
+
+def get_many_through(
+    keys: list[str], shared_key: Callable[[str], str] = str
+) -> dict[str, Any]:
+    """Values of ``keys`` from this process, else from the shared cache.
+
+    The shared cache is asked (in one round trip) only for what this process
+    does not hold, under ``shared_key(key)``; what it has is copied here.
+    """
+    store = local()
+    found: dict[str, Any] = store.get_many(keys)
+    missing = {shared_key(k): k for k in keys if k not in found}
+    if missing:
+        shared = cache.get_many(list(missing))
+        if shared:
+            copied = {missing[k]: v for k, v in shared.items()}
+            store.set_many(copied)
+            found.update(copied)
+    return found
+
+
+def set_many_through(
+    values: dict[str, Any], timeout: int, shared_key: Callable[[str], str] = str
+) -> None:
+    """Keep ``values`` here and in the shared cache (for ``timeout`` seconds)."""
+    if not values:
+        return
+    local().set_many(values)
+    cache.set_many({shared_key(k): v for k, v in values.items()}, timeout)
+
+
+class GenerationMiddleware:
+    """Read the generation at most once per request (first in the middleware list)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _request_generation.set([None])
+        try:
+            return self.get_response(request)
+        finally:
+            _request_generation.reset(token)
+
+
+def _on_change(sender: Any, instance: Any = None, **kwargs: Any) -> None:
+    if kwargs.get("raw"):  # loading fixtures
+        return
+    if instance is None or isinstance(instance, _watched_models()):
+        bump()
+
+
+_WATCHED: tuple[type, ...] | None = None
+_EXTRA_WATCHED: list[type] = []
+
+
+def watch(*models: type) -> None:
+    """Also bump the generation when one of ``models`` is saved or deleted.
+
+    For apps whose models feed reader pages (called from their ``ready``).
+    """
+    global _WATCHED
+    _EXTRA_WATCHED.extend(models)
+    _WATCHED = None
+
+
+def _watched_models() -> tuple[type, ...]:
+    global _WATCHED
+    if _WATCHED is None:
+        from taggit.models import Tag
+        from wagtail.contrib.settings.models import BaseSiteSetting
+        from wagtail.images import get_image_model
+        from wagtail.models import Page, PageViewRestriction, Site
+
+        # Renditions are not watched: a new one changes no cached output.
+        _WATCHED = (
+            Page,
+            Site,
+            BaseSiteSetting,
+            PageViewRestriction,
+            Tag,
+            get_image_model(),
+            *_EXTRA_WATCHED,
+        )
+    return _WATCHED
+
+
+def connect_signals() -> None:
+    """Bump the generation when what local entries are built from changes."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    post_save.connect(_on_change, dispatch_uid="herald-localcache-save")
+    post_delete.connect(_on_change, dispatch_uid="herald-localcache-delete")
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(_on_change, dispatch_uid=f"herald-localcache-{id(signal)}")

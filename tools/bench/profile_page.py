@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Profile warm requests of one page through Django's WSGI handler.
+
+Runs in the environment that tools/bench/run.py sets up (production settings, the
+benchmark database, Redis). Calls the WSGI application directly, without the test
+client's instrumentation, so the profile is what gunicorn would run.
+
+Usage: tools/bench/profile_page.py PATH [--requests 300] [--sort tottime]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("path")
+    ap.add_argument("--requests", type=int, default=300)
+    ap.add_argument("--sort", default="cumulative")
+    ap.add_argument("--limit", type=int, default=45)
+    ap.add_argument("--host", default="127.0.0.1")
+    args = ap.parse_args()
+
+    import django
+
+    from herald.settings import env
+
+    env.ensure_settings_module("herald.settings.production")
+    django.setup()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    app = WSGIHandler()
+    path, _, query = args.path.partition("?")
+
+    def call() -> int:
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": args.host,
+            "SERVER_PORT": "80",
+            "HTTP_HOST": args.host,
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(b""),
+            "wsgi.errors": sys.stderr,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+        }
+        status: list[str] = []
+        body = app(environ, lambda s, h, exc_info=None: status.append(s))
+        size = sum(len(chunk) for chunk in body)
+        if hasattr(body, "close"):
+            body.close()
+        if not status[0].startswith("200"):
+            raise SystemExit(f"{args.path}: {status[0]}")
+        return size
+
+    for _ in range(20):
+        call()
+    start = time.perf_counter()
+    cpu = time.process_time()
+    for _ in range(args.requests):
+        call()
+    wall = (time.perf_counter() - start) / args.requests * 1000
+    cpu = (time.process_time() - cpu) / args.requests * 1000
+    print(f"{args.path}: {wall:.2f} ms wall, {cpu:.2f} ms CPU per request (unprofiled)")
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(args.requests):
+        call()
+    prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(args.limit)
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
