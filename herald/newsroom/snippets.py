@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from html import unescape
 from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .rendering import public_text
+from herald.members.models import AccessLevel
+
+from .rendering import block_text, split_body
 
 SNIPPET_LENGTH = 240
 LEAD_IN = 80
 _WORD = re.compile(r"\w+", re.UNICODE)
+_WS = re.compile(r"\s+")
 
 
 def query_terms(query: str) -> list[str]:
@@ -21,11 +26,17 @@ def query_terms(query: str) -> list[str]:
     return sorted(terms, key=len, reverse=True)
 
 
+def _pattern(terms: list[str]) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+
+
 def highlight(text: str, terms: list[str]) -> SafeString:
     """Escape ``text`` and wrap each occurrence of a term in ``<mark>``."""
-    if not terms:
+    pattern = _pattern(terms)
+    if pattern is None:
         return mark_safe(escape(text))  # noqa: S308 - escaped just here
-    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
     out, pos = [], 0
     for found in pattern.finditer(text):
         out.append(escape(text[pos : found.start()]))
@@ -38,8 +49,8 @@ def highlight(text: str, terms: list[str]) -> SafeString:
 def excerpt(text: str, terms: list[str], *, length: int = SNIPPET_LENGTH) -> str:
     """A window of ``text`` around the first term found (or its start)."""
     start = 0
-    if terms:
-        pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    pattern = _pattern(terms)
+    if pattern is not None:
         found = pattern.search(text)
         if found and found.start() > LEAD_IN:
             start = text.rfind(" ", 0, found.start() - LEAD_IN) + 1
@@ -51,19 +62,57 @@ def excerpt(text: str, terms: list[str], *, length: int = SNIPPET_LENGTH) -> str
     return f"{'… ' if start else ''}{piece}{' …' if end < len(text) else ''}"
 
 
+def public_pieces(article: Any) -> Iterator[str]:
+    """The plain text of each block every reader may see, in order, one at a time.
+
+    The blocks of ``rendering.public_text``: all of a public article, the
+    preview of any other; joined with spaces they are that text. Gated blocks
+    are never read.
+    """
+    if article.access_level == AccessLevel.PUBLIC:
+        blocks = list(article.body)
+    else:
+        blocks = split_body(article).preview
+    for block in blocks:
+        text = _WS.sub(" ", unescape(block_text(block))).strip()
+        if text:
+            yield text
+
+
+def _public_text_around_match(
+    article: Any, pattern: re.Pattern[str] | None
+) -> tuple[str, bool]:
+    """Public text up to a window past the first match, and whether it matched.
+
+    Turning a block into plain text is the costly part of a snippet, so blocks
+    are read only until the snippet's window is covered (one or two on a
+    typical hit); without a match, all of them are.
+    """
+    text, matched = "", False
+    for piece in public_pieces(article):
+        text = f"{text} {piece}" if text else piece
+        if pattern is None:
+            if len(text) > SNIPPET_LENGTH:
+                break
+            continue
+        found = pattern.search(text)
+        if found is not None:
+            matched = True
+            # One character past the window, so excerpt() still sees there is more.
+            if len(text) > found.start() + SNIPPET_LENGTH:
+                break
+    return text, matched
+
+
 def search_snippet(article: Any, query: str) -> SafeString:
     """The snippet of ``article`` for ``query``: public text first, else the dek.
 
-    Gated text is never read: ``public_text`` stops at the paywall break.
+    Gated text is never read: only the blocks of ``public_text`` are.
     """
     terms = query_terms(query)
-    text = public_text(article)
+    pattern = _pattern(terms)
+    text, matched = _public_text_around_match(article, pattern)
     dek = getattr(article, "dek", "") or ""
-    pattern = (
-        re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
-        if terms
-        else None
-    )
-    if pattern and not pattern.search(text) and pattern.search(dek):
+    if pattern is not None and not matched and pattern.search(dek):
         text = dek
     return highlight(excerpt(text or dek, terms), terms)
