@@ -354,6 +354,23 @@ def section_rails(
     return [(s, by_rail.get(s.path, [])) for s in sections if by_rail.get(s.path)]
 
 
+def listing_variant(request: Any) -> str:
+    """Which cached version of a listing's main part ``request`` gets, or "".
+
+    A listing's stories are the same for every reader, so its main part is kept
+    (``{% cache … using="local" %}``) per page number. Only a bare URL or a plain
+    ``?page=N`` is kept; anything else (junk parameters, ``?page=abc``) is
+    rendered each time, so odd URLs cannot crowd out the cache.
+    """
+    query = request.META.get("QUERY_STRING", "") if request is not None else ""
+    if not query:
+        return "page-1"
+    name, _, value = query.partition("=")
+    if name == "page" and value.isdigit() and len(value) <= 5:
+        return f"page-{int(value)}"
+    return ""
+
+
 def section_page_context(section: SectionPage, request: Any) -> dict[str, Any]:
     """A section's sub-sections and its paginated stories (including sub-sections)."""
     children = list(SectionPage.objects.live().child_of(section).order_by("path"))
@@ -511,21 +528,36 @@ def parse_search_filters(params: Any, choices: dict[str, Any]) -> SearchFilters:
     return filters
 
 
+# A search matching more stories than this is not counted or ranked in full: at
+# 100,000 stories two common words each match most of them, and ranking all of
+# those takes seconds. Such a search shows "more than" this many results, and
+# relevance ranks the newest SEARCH_RESULT_CAP matches (the section, author and
+# date filters move that window, so older stories stay reachable).
+SEARCH_RESULT_CAP = 200
+_SCORE = "search_score"
+
+
 def search_articles(
     query: str, *, order: str = "relevance", filters: SearchFilters | None = None
 ) -> Any:
-    """Search headline, dek, public text, authors and tags (never gated text)."""
+    """Search headline, dek, public text, authors and tags (never gated text).
+
+    Every match, counted and ranked in full: a results page uses
+    ``search_page``, which bounds both.
+    """
     # The snippet is built from the body's public part: load it (cards defer it).
     qs = with_cards(live_articles()).defer(None)
     if filters is not None:
         qs = _filter_search(qs, filters)
     if order == "newest":
-        # Sort on an indexed FilterField only: live_articles' "-pk" tie-break is
-        # not one, and the search backend refuses it.
-        return qs.order_by("-first_published_at").search(
-            query, order_by_relevance=False
-        )
+        return _newest_first(qs).search(query, order_by_relevance=False)
     return qs.search(query)
+
+
+def _newest_first(qs: Any) -> Any:
+    # Sort on an indexed FilterField only: live_articles' "-pk" tie-break is not
+    # one, and the search backend refuses it.
+    return qs.order_by("-first_published_at")
 
 
 def _filter_search(qs: Any, filters: SearchFilters) -> Any:
@@ -549,15 +581,96 @@ def _filter_search(qs: Any, filters: SearchFilters) -> Any:
     return qs
 
 
+def _scores_rank_higher_first() -> bool:
+    """Whether the search backend's scores are PostgreSQL ``ts_rank`` values."""
+    from wagtail.search.backends import get_search_backend
+    from wagtail.search.backends.database.postgres.postgres import (
+        PostgresSearchBackend,
+    )
+
+    return isinstance(get_search_backend(), PostgresSearchBackend)
+
+
+def _newest_matches(
+    qs: Any, query: str, *, limit: int, scored: bool
+) -> list[tuple[int, float | None]]:
+    """(pk, relevance score or None) of the ``limit`` newest matches, newest first.
+
+    Wagtail's database backends run a search as a Django queryset
+    (``get_queryset``): asking it for the key and score alone keeps the matched
+    text vectors off the wire and builds no object per match. Other backends
+    return their objects.
+    """
+    results = _newest_first(qs).search(query, order_by_relevance=False)
+    if scored:
+        # With a sort order of its own, the backend still scores each row it
+        # returns, and only those (ranking happens after the LIMIT).
+        results = results.annotate_score(_SCORE)
+    results = results[:limit]
+    get_queryset = getattr(results, "get_queryset", None)
+    if get_queryset is None:
+        return [(obj.pk, getattr(obj, _SCORE, None)) for obj in results]
+    rows = get_queryset()
+    if scored:
+        return list(rows.values_list("pk", _SCORE))
+    return [(pk, None) for pk in rows.values_list("pk", flat=True)]
+
+
+def _by_relevance(
+    matches: list[tuple[int, float | None]], query: str, *, scored: bool
+) -> list[int]:
+    """The keys of ``matches``, most relevant first, as the backend orders them."""
+    if scored:
+        # The order of Wagtail's PostgreSQL backend: rank, then newest key.
+        ranked = sorted(matches, key=lambda m: (-(m[1] or 0.0), -m[0]))
+        return [pk for pk, _score in ranked]
+    # Other backends rank the matches themselves (one more search, bounded).
+    ids = [pk for pk, _score in matches]
+    results = ArticlePage.objects.filter(pk__in=ids).search(query)
+    get_queryset = getattr(results, "get_queryset", None)
+    if get_queryset is None:
+        return [obj.pk for obj in results]
+    return list(get_queryset().values_list("pk", flat=True))
+
+
+def _search_cards(ids: list[int]) -> list[ArticlePage]:
+    """Cards of the articles ``ids``, in that order, with their body for snippets."""
+    # The snippet is built from the body's public part: load it (cards defer it).
+    found = {
+        a.pk: a for a in with_cards(ArticlePage.objects.filter(pk__in=ids)).defer(None)
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
 def search_page(
     query: str, page_param: Any, *, order: str, filters: SearchFilters
 ) -> Page:
-    """One page of results with sections and highlighted snippets attached."""
+    """One page of results with sections and highlighted snippets attached.
+
+    One query finds the newest ``SEARCH_RESULT_CAP`` matches (and one more, to
+    tell whether there are more), with their relevance scores for relevance
+    order: their number is the count, and the page is cut from them in either
+    order. ``page.more_than`` is the cap when more stories match, else None.
+    """
     from .snippets import search_snippet
 
-    page = page_cards(
-        paginate(search_articles(query, order=order, filters=filters), page_param)
+    scored = order != "newest" and _scores_rank_higher_first()
+    matches = _newest_matches(
+        _filter_search(live_articles(), filters),
+        query,
+        limit=SEARCH_RESULT_CAP + 1,
+        scored=scored,
     )
+    more_than = SEARCH_RESULT_CAP if len(matches) > SEARCH_RESULT_CAP else None
+    matches = matches[:SEARCH_RESULT_CAP]
+    if order == "newest":
+        ids = [pk for pk, _score in matches]
+    else:
+        ids = _by_relevance(matches, query, scored=scored)
+    page = paginate(ids, page_param)
+    page.object_list = _search_cards(list(page.object_list))
+    page = page_cards(page)
+    page.more_than = more_than  # type: ignore[attr-defined]
     for article in page.object_list:
         article.snippet = search_snippet(article, query)
     return page

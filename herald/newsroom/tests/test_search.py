@@ -208,3 +208,106 @@ def test_anonymous_search_is_rate_limited(client, desk, settings):
     response = client.get("/search/", data={"q": "ferry"})
     assert response.status_code == 429
     assert "Ferry service returns" not in response.content.decode()
+
+
+@pytest.fixture
+def crowd(db, monkeypatch):
+    """Eight stories about kelp, one a day; the oldest has kelp in its headline."""
+    from herald.newsroom import queries
+
+    monkeypatch.setattr(queries, "SEARCH_RESULT_CAP", 5)
+    section = make_section("Coast")
+    now = timezone.now()
+    for i in range(7):
+        make_article(
+            section,
+            f"Harbour notes {i}",
+            paragraphs=[f"The kelp harvest, day {i}.", "Boats came in late."],
+            published_at=now - timedelta(days=i),
+        )
+    make_article(
+        section,
+        "Kelp forests return",
+        paragraphs=["Divers counted the kelp again."],
+        published_at=now - timedelta(days=30),
+    )
+
+
+def test_a_search_past_the_cap_says_more_than_and_keeps_the_newest(client, crowd):
+    page = page_of(client, q="kelp", order="newest")
+    assert "More than 5 results for" in page
+    assert "narrow your search by section, author or date" in page
+    assert found(client, q="kelp", order="newest") == [
+        f"Harbour notes {i}" for i in range(5)
+    ]
+
+
+def test_relevance_past_the_cap_ranks_only_the_newest_matches(client, crowd):
+    titles = found(client, q="kelp")
+    assert sorted(titles) == [f"Harbour notes {i}" for i in range(5)]
+    assert "Kelp forests return" not in titles
+
+
+def test_a_date_filter_reaches_stories_older_than_the_cap(client, crowd):
+    old = (timezone.localdate() - timedelta(days=20)).isoformat()
+    assert found(client, q="kelp", to=old) == ["Kelp forests return"]
+    assert "More than" not in page_of(client, q="kelp", to=old)
+
+
+def test_relevance_puts_a_headline_match_first(client, db):
+    section = make_section("Coast")
+    now = timezone.now()
+    make_article(
+        section,
+        "Ferry timetable published",
+        paragraphs=["The kelp was mentioned once."],
+        published_at=now,
+    )
+    make_article(
+        section,
+        "Kelp harvest doubles",
+        paragraphs=["Growers were pleased."],
+        published_at=now - timedelta(days=3),
+    )
+    assert found(client, q="kelp") == [
+        "Kelp harvest doubles",
+        "Ferry timetable published",
+    ]
+    assert found(client, q="kelp", order="newest") == [
+        "Ferry timetable published",
+        "Kelp harvest doubles",
+    ]
+
+
+@pytest.mark.parametrize("access_level", ["public", "paid"])
+def test_snippet_reads_only_as_much_public_text_as_it_shows(db, access_level):
+    from herald.newsroom.rendering import public_text
+    from herald.newsroom.snippets import excerpt, highlight, query_terms, search_snippet
+
+    section = make_section("Long reads")
+    filler = " ".join(f"word{i}" for i in range(60))
+    article = make_article(
+        section,
+        "A long story",
+        dek="A dek about kelp.",
+        paragraphs=[filler, filler, f"{filler} the kelp &amp; the tide {filler}"]
+        + [filler] * 4
+        + ["Gated kelp paragraph."],
+        paywall_after=7,
+        access_level=access_level,
+    )
+    for query in ("kelp tide", "word3", "nothing-here", "dek"):
+        full = public_text(article)
+        dek = article.dek
+        terms = query_terms(query)
+        text = full
+        if (
+            terms
+            and not any(t in full.lower() for t in terms)
+            and any(t in dek.lower() for t in terms)
+        ):
+            text = dek
+        expected = highlight(excerpt(text or dek, terms), terms)
+        assert search_snippet(article, query) == expected
+    if access_level == "paid":
+        assert "Gated" not in search_snippet(article, "gated")
