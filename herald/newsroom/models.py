@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -326,13 +327,18 @@ class HomePage(FastRouteMixin, Page):
         from . import queries
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(queries.home_page_context(self))
+        # Read only when the template's cached fragment is missing.
+        context["listing"] = SimpleLazyObject(lambda: queries.home_page_context(self))
         return context
 
     def serve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         from .views import serve_listing
 
         return serve_listing(request, super().serve, *args, **kwargs)
+
+
+# How long a process keeps a listing's main part (dropped sooner on any change).
+LISTING_TTL = 120
 
 
 class SectionPage(FastRouteMixin, Page):
@@ -355,7 +361,13 @@ class SectionPage(FastRouteMixin, Page):
         from . import queries
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(queries.section_page_context(self, request))
+        # Read only when the template's cached fragment is missing.
+        context["listing"] = SimpleLazyObject(
+            lambda: queries.section_page_context(self, request)
+        )
+        variant = queries.listing_variant(request)
+        context["listing_variant"] = variant
+        context["listing_ttl"] = LISTING_TTL if variant else 0
         return context
 
     def serve(self, request: Any, *args: Any, **kwargs: Any) -> Any:

@@ -191,7 +191,8 @@ CACHES["local"] = {
     "BACKEND": "herald.core.localcache.GenerationalLocMemCache",
     "LOCATION": "herald-local",
     "TIMEOUT": 120,
-    "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+    # About six entries per article read (route, head tags, two fragments, body).
+    "OPTIONS": {"MAX_ENTRIES": 10000, "CULL_FREQUENCY": 4},
 }
 
 # Celery: Redis is the broker when configured; otherwise tasks run in-process.

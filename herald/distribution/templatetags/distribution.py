@@ -10,7 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from herald.core import localcache
-from herald.newsroom.models import ArticlePage
+from herald.newsroom.models import ArticlePage, HomePage, SectionPage
+from herald.newsroom.queries import listing_variant
 
 from .. import queries
 from ..head import head_for
@@ -20,6 +21,7 @@ register = template.Library()
 
 # Stands for the response's CSP nonce in a head kept for later requests.
 NONCE_MARK = "\x00herald-nonce\x00"
+HEAD_TTL = 60 * 10
 
 
 @register.simple_tag(takes_context=True)
@@ -27,8 +29,9 @@ def distribution_head(context: Any) -> SafeString:
     """Canonical, robots, feed and oEmbed discovery, social meta and JSON-LD.
 
     A live article's head depends on nothing but the article and the site, so it
-    is kept per process (``core.localcache``) per revision, host and language,
-    with a mark in place of the nonce that each response fills in.
+    is kept per revision, host and language, in this process and in the shared
+    cache, under the local generation (``core.localcache``), with a mark in
+    place of the nonce that each response fills in.
     """
     request = context.get("request")
     if request is None:  # the bare 500 page: no site lookup when things are down
@@ -37,7 +40,10 @@ def distribution_head(context: Any) -> SafeString:
     key = _article_head_key(context, request)
     if key is None:
         return _render_head(context, nonce)
-    html = localcache.get_or_build(key, lambda: _render_head(context, NONCE_MARK))
+    html = localcache.get_many_through([key], localcache.generation_scoped).get(key)
+    if html is None:
+        html = str(_render_head(context, NONCE_MARK))
+        localcache.set_many_through({key: html}, HEAD_TTL, localcache.generation_scoped)
     return mark_safe(html.replace(NONCE_MARK, nonce))  # noqa: S308 - our template
 
 
@@ -48,16 +54,28 @@ def _render_head(context: Any, nonce: str) -> SafeString:
 
 
 def _article_head_key(context: Any, request: Any) -> str | None:
+    """The cache key of this page's head, or None when it must not be kept.
+
+    Kept: live articles (per revision), the home page and sections (per page
+    number, as ``queries.listing_variant`` allows). Never: previews, drafts,
+    other pages.
+    """
+    if getattr(request, "is_preview", False):
+        return None
+    scope = f"dist-head:{request.get_host()}:{get_language()}"
     article = context.get("article") or context.get("page")
-    if not isinstance(article, ArticlePage) or not article.live:
-        return None
-    if getattr(request, "is_preview", False) or not article.first_published_at:
-        return None
-    stamp = article.last_published_at.timestamp() if article.last_published_at else 0
-    return (
-        f"dist-head:{request.get_host()}:{get_language()}:{article.pk}:"
-        f"{article.live_revision_id}:{stamp}"
-    )
+    if isinstance(article, ArticlePage):
+        if not article.live or not article.first_published_at:
+            return None
+        stamp = (
+            article.last_published_at.timestamp() if article.last_published_at else 0
+        )
+        return f"{scope}:{article.pk}:{article.live_revision_id}:{stamp}"
+    page = context.get("page")
+    if isinstance(page, (HomePage, SectionPage)) and page.live:
+        variant = listing_variant(request)
+        return f"{scope}:listing:{page.pk}:{variant}" if variant else None
+    return None
 
 
 @register.inclusion_tag("distribution/account_private_feed.html", takes_context=True)
