@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from taggit.models import Tag
@@ -247,6 +247,29 @@ def sitemap_articles() -> QuerySet[ArticlePage]:
         .filter(first_published_at__isnull=False, canonical_url="")
         .order_by("pk")
         .values_list("url_path", "last_published_at", "hero_image__file")
+    )
+
+
+def sitemap_article_range(first: int, last: int) -> QuerySet[ArticlePage]:
+    """The sitemap stories whose key is in ``first..last`` (an index range scan)."""
+    return sitemap_articles().filter(pk__gte=first, pk__lte=last)
+
+
+def sitemap_article_blocks(size: int) -> list[tuple[int, int, Any]]:
+    """(block, stories, newest lastmod) per non-empty block of ``size`` keys.
+
+    Block ``b`` holds the stories with keys ``b * size + 1`` to ``(b + 1) * size``:
+    at most ``size`` of them, and a story never moves to another block.
+    """
+    block = (F("pk") - 1) / Value(size)
+    return list(
+        ArticlePage.objects.live()
+        .filter(first_published_at__isnull=False, canonical_url="")
+        .annotate(block=block)
+        .values("block")
+        .annotate(n=Count("*"), latest=Max("last_published_at"))
+        .order_by("block")
+        .values_list("block", "n", "latest")
     )
 
 

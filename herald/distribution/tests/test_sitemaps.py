@@ -246,3 +246,41 @@ def test_sitemap_pages_take_at_most_six_queries_whatever_the_item_count(
         for url in urls:
             with django_assert_max_num_queries(6):
                 assert client.get(url).status_code == 200
+
+
+def test_article_sitemap_pages_are_key_ranges_that_keep_their_stories(
+    client, publication, distribution, monkeypatch
+):
+    from herald.newsroom.models import ArticlePage
+    from herald.newsroom.testing import make_section
+
+    # given stories spread over pages of at most three keys each
+    monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 3)
+    fresh_stories(make_section("Harbour"), 7)
+
+    def article_pages() -> dict[str, set[str]]:
+        index = parse(client.get("/sitemap.xml"))
+        pages = {}
+        for loc in index.findall("sm:sitemap/sm:loc", NS):
+            if "sitemap-articles" in loc.text:
+                tree = parse(client.get(relative(loc.text)))
+                pages[loc.text] = {e.text for e in tree.findall("sm:url/sm:loc", NS)}
+        return pages
+
+    before = article_pages()
+    listed = [url for urls in before.values() for url in urls]
+    assert all(len(urls) <= 3 for urls in before.values())
+    assert len(listed) == len(set(listed)) == 7
+    keys = sorted(ArticlePage.objects.values_list("pk", flat=True))
+    assert len(before) == len({(pk - 1) // 3 for pk in keys})
+
+    # when the oldest-keyed story is unpublished
+    gone = ArticlePage.objects.get(pk=keys[0])
+    gone.unpublish()
+    after = article_pages()
+
+    # then it is gone and every other story stays on the page it was on
+    assert not any(gone.slug in url for urls in after.values() for url in urls)
+    for page, urls in before.items():
+        kept = {url for url in urls if gone.slug not in url}
+        assert after.get(page, set()) == kept
