@@ -633,12 +633,35 @@ def _by_relevance(
     return list(get_queryset().values_list("pk", flat=True))
 
 
+# What a search result shows: the card's fields (its page URL from ``url_path``,
+# its section from ``path``) and the body, whose public part makes the snippet.
+_SEARCH_CARD_FIELDS = (
+    "title",
+    "slug",
+    "url_path",
+    "path",
+    "depth",
+    "live",
+    "first_published_at",
+    "last_published_at",
+    "latest_revision_id",
+    "dek",
+    "article_type",
+    "access_level",
+    "hero_image",
+    "body",
+)
+
+
 def _search_cards(ids: list[int]) -> list[ArticlePage]:
     """Cards of the articles ``ids``, in that order, with their body for snippets."""
-    # The snippet is built from the body's public part: load it (cards defer it).
-    found = {
-        a.pk: a for a in with_cards(ArticlePage.objects.filter(pk__in=ids)).defer(None)
-    }
+    # with_cards defers the body; defer(None) clears that before only().
+    cards = (
+        with_cards(ArticlePage.objects.filter(pk__in=ids))
+        .defer(None)
+        .only(*_SEARCH_CARD_FIELDS)
+    )
+    found = {a.pk: a for a in cards}
     return [found[pk] for pk in ids if pk in found]
 
 
