@@ -2,9 +2,10 @@
 """Render time of the sitemap index, every sitemap page and the news sitemap.
 
 ``make bench-sitemaps`` loads the shared corpus (100,000 articles by default)
-into its own PostgreSQL database with ``manage.py load_corpus`` (reused when
-already loaded), then renders each sitemap through Django's test client and
-prints the median and worst of a few runs. Target: each ≤ 2 s.
+into PostgreSQL with ``manage.py load_corpus`` (the database of ``make
+bench-100k``, reused when the same corpus is already loaded there), then
+renders each sitemap through Django's test client and prints the median and
+worst of a few runs, and the load average. Target: each ≤ 2 s.
 
 Usage: tools/bench/sitemaps.py [--count 100000] [--db postgres://…] [--runs 5]
 """
@@ -37,9 +38,8 @@ def parse_args() -> argparse.Namespace:
         "--content-script", type=Path, default=bench.CONTENT_SCRIPT, dest="script"
     )
     args = parser.parse_args()
-    args.db = (
-        args.db or f"postgres://postgres@127.0.0.1:5432/herald_h6_bench_{args.count}"
-    )
+    # The database of ``make bench`` / ``make bench-100k``: one copy per count.
+    args.db = args.db or bench.default_db(args.count)
     args.load_args = []
     args.search_index = False
     return args
@@ -100,6 +100,7 @@ def main() -> None:
         f"{'sitemap':<40} {'median ms':>10} {'worst ms':>10} {'entries':>8} {'KB':>8}"
     )
     worst = 0.0
+    load_before = os.getloadavg()[0]
     for url in dict.fromkeys(urls):
         row = time_url(client, url, args.runs)
         worst = max(worst, row["worst"])
@@ -110,6 +111,7 @@ def main() -> None:
         )
     verdict = "OK" if worst <= TARGET_SECONDS else "SLOWER THAN TARGET"
     print(f"slowest render {worst:.2f} s (target ≤ {TARGET_SECONDS:.0f} s): {verdict}")
+    print(f"load average {load_before:.2f} → {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
