@@ -19,6 +19,12 @@ MAX_FEED_ITEMS = 60  # Google News reads at most 60 new items per fetch.
 DEFAULT_HUB = "https://pubsubhubbub.appspot.com/"
 
 
+def default_hubs() -> str:
+    """Hubs of a new site: ``HERALD_WEBSUB_DEFAULT_HUBS`` (the public hub, except in
+    the demo and the tests, whose URLs no outside hub could fetch)."""
+    return str(getattr(settings, "HERALD_WEBSUB_DEFAULT_HUBS", DEFAULT_HUB))
+
+
 @register_setting(icon="rss")
 class DistributionSettings(BaseSiteSetting):
     """How the site's feeds look and which WebSub hubs hear about new stories."""
@@ -39,7 +45,7 @@ class DistributionSettings(BaseSiteSetting):
     websub_hubs = models.TextField(
         _("WebSub hubs"),
         blank=True,
-        default=DEFAULT_HUB,
+        default=default_hubs,
         help_text=_(
             "One hub URL per line. Hubs are told about every publication and update "
             "so that feed readers and Google News refresh at once. Leave empty to "

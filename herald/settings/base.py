@@ -214,6 +214,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 HERALD_INPROCESS_SCHEDULER = env.INPROCESS_SCHEDULER
+# WebSub hubs a new site pings (editable per site in Settings → Distribution).
+HERALD_WEBSUB_DEFAULT_HUBS = "https://pubsubhubbub.appspot.com/"
 
 EMAIL_BACKEND = env.EMAIL_BACKEND or "django.core.mail.backends.console.EmailBackend"
 EMAIL_HOST = env.EMAIL_HOST

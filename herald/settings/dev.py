@@ -7,3 +7,6 @@ DEBUG = env.DEBUG
 # A development secret is fine on a laptop; production refuses to start without one.
 SECRET_KEY = env.SECRET_KEY or "herald-dev-insecure-secret-key-change-me-in-production"
 HERALD_INPROCESS_SCHEDULER = env.INPROCESS_SCHEDULER
+
+# A laptop's 127.0.0.1 URLs mean nothing to a public WebSub hub: none by default.
+HERALD_WEBSUB_DEFAULT_HUBS = ""

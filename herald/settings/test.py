@@ -16,3 +16,6 @@ STORAGES = {
 AXES_ENABLED = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
 BASE_URL = "http://testserver"
+
+# Tests send traffic only to 127.0.0.1: no public WebSub hub unless a test sets one.
+HERALD_WEBSUB_DEFAULT_HUBS = ""

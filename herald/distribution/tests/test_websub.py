@@ -155,3 +155,28 @@ def test_no_hub_configured_sends_nothing(
 
     assert hub.pings == []
     assert not HubPing.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_new_site_pings_the_hubs_the_settings_name(settings):
+    from wagtail.models import Site
+
+    from herald.distribution.models import DistributionSettings
+
+    site = Site.objects.get(is_default_site=True)
+    DistributionSettings.objects.filter(site=site).delete()
+    settings.HERALD_WEBSUB_DEFAULT_HUBS = "https://hub.example.org/"
+    assert DistributionSettings.for_site(site).hub_urls() == [
+        "https://hub.example.org/"
+    ]
+
+
+@pytest.mark.django_db
+def test_tests_and_laptops_ping_no_public_hub_by_default():
+    from wagtail.models import Site
+
+    from herald.distribution.models import DistributionSettings
+
+    site = Site.objects.get(is_default_site=True)
+    DistributionSettings.objects.filter(site=site).delete()
+    assert DistributionSettings.for_site(site).hub_urls() == []

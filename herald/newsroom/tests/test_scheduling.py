@@ -7,6 +7,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -210,6 +211,10 @@ def test_inprocess_scheduler_thread_publishes_a_due_article():
     assert went_live
 
 
+# Not a cache database of the test settings (14, and 15 for a second xdist worker).
+BROKER_DB = 12
+
+
 def _postgres_and_redis() -> str | None:
     if connection.vendor != "postgresql":
         return (
@@ -230,6 +235,12 @@ def test_celery_worker_publishes_a_due_article(tmp_path):
     assert not ArticlePage.objects.get(pk=article.pk).live
 
     db = connection.settings_dict
+    # A Redis database of its own: the broker shares Redis with the test caches,
+    # and a test's cache.clear() in another xdist worker (FLUSHDB) would delete
+    # the queued task before a slow-starting worker could take it.
+    broker_url = urlunsplit(
+        urlsplit(settings.CELERY_BROKER_URL)._replace(path=f"/{BROKER_DB}")
+    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "herald.settings.test",
@@ -237,7 +248,7 @@ def test_celery_worker_publishes_a_due_article(tmp_path):
             f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:"
             f"{db['PORT'] or 5432}/{db['NAME']}"
         ),
-        "HERALD_CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "HERALD_CELERY_BROKER_URL": broker_url,
         "HERALD_CELERY_EAGER": "0",
     }
     queue = f"herald-test-{uuid.uuid4().hex[:8]}"
@@ -265,7 +276,10 @@ def test_celery_worker_publishes_a_due_article(tmp_path):
             stderr=subprocess.STDOUT,
         )
         try:
-            tasks.publish_due_pages.apply_async(queue=queue)
+            from herald.celery import app
+
+            with app.connection_for_write(broker_url) as broker:
+                tasks.publish_due_pages.apply_async(queue=queue, connection=broker)
             # A cold worker on a busy 2-core machine can take minutes to start.
             went_live = _wait_until_live(article.pk, timeout=240)
         finally:
