@@ -16,9 +16,11 @@ number in the shared cache:
   (``connect_signals``), and whenever another cache of Herald's is versioned
   forward. It is bumped at once and again after the transaction commits, so an
   entry built from the old rows in between is dropped too;
-- a request reads the generation once (``GenerationMiddleware``), so a warm page
-  costs one round trip to the shared cache, whatever it shows. Outside a request
-  (tasks, shells, tests) it is read on every use.
+- a request reads the generation once (``GenerationMiddleware``), and a process
+  reuses what it read for up to ``HERALD_LOCAL_GENERATION_TTL`` seconds (one by
+  default), so a warm page usually costs no round trip at all; a change made
+  in another process shows here within that second. Outside a request (tasks,
+  shells) it is read on every use.
 
 Entries also expire (``TIMEOUT`` of the ``local`` cache, two minutes by default),
 which bounds what a write that bypasses model signals (``QuerySet.update``) can
@@ -30,10 +32,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
@@ -60,17 +64,41 @@ def _read_generation() -> int:
     return int(value) if value is not None else 0
 
 
+# The generation this process read last, and until when (monotonic clock) a new
+# request may use it without asking the shared cache again.
+_recent: tuple[int, float] | None = None
+
+
+def _read_for_request() -> int:
+    """The generation for a new request: reused for ``HERALD_LOCAL_GENERATION_TTL``
+    seconds (one second by default, 0 in the tests), so a busy process asks
+    Redis about once a second rather than once a request. A change made in this
+    process is seen at once (``bump`` forgets the copy); one made in another
+    process is seen here within that time."""
+    global _recent
+    ttl = float(getattr(settings, "HERALD_LOCAL_GENERATION_TTL", 0) or 0)
+    now = time.monotonic()
+    recent = _recent
+    if ttl > 0 and recent is not None and recent[1] > now:
+        return recent[0]
+    value = _read_generation()
+    _recent = (value, now + ttl)
+    return value
+
+
 def generation() -> int:
-    """The current generation (read once per request)."""
+    """The current generation (read at most once per request)."""
     slot = _request_generation.get()
     if slot is None:
         return _read_generation()
     if slot[0] is None:
-        slot[0] = _read_generation()
+        slot[0] = _read_for_request()
     return slot[0]
 
 
 def _bump_now() -> None:
+    global _recent
+    _recent = None
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # not set yet (or flushed)

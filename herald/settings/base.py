@@ -184,6 +184,9 @@ else:
             "LOCATION": "herald",
         }
     }
+# How long a web process may reuse the local-cache generation it read (seconds):
+# a change made in another process shows within this time.
+HERALD_LOCAL_GENERATION_TTL = 1.0
 # Per-process copies of what every reader request reads (site, settings, page
 # lookups, reader-neutral fragments), dropped by a shared generation number: see
 # herald/core/localcache.py. Bounded in entries and in age.

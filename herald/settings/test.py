@@ -19,3 +19,5 @@ BASE_URL = "http://testserver"
 
 # Tests send traffic only to 127.0.0.1: no public WebSub hub unless a test sets one.
 HERALD_WEBSUB_DEFAULT_HUBS = ""
+# Every request reads the shared generation (tests of the reuse set it).
+HERALD_LOCAL_GENERATION_TTL = 0

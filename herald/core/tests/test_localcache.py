@@ -125,3 +125,27 @@ def test_an_unpublished_article_is_gone_at_once(client):
     assert client.get(article.url).status_code == 200
     article.unpublish()
     assert client.get(article.url).status_code == 404
+
+
+def in_request(fn):
+    token = localcache._request_generation.set([None])
+    try:
+        return fn()
+    finally:
+        localcache._request_generation.reset(token)
+
+
+def test_a_process_reuses_the_generation_for_a_moment(settings):
+    settings.HERALD_LOCAL_GENERATION_TTL = 60
+    first = in_request(localcache.generation)
+    cache.incr(localcache.GENERATION_KEY)  # another process's change
+    assert in_request(localcache.generation) == first  # not asked again yet
+    localcache.bump()  # a change made here is seen at once
+    assert in_request(localcache.generation) not in (first, first + 1)
+
+
+def test_without_reuse_every_request_reads_the_generation(settings):
+    settings.HERALD_LOCAL_GENERATION_TTL = 0
+    first = in_request(localcache.generation)
+    cache.incr(localcache.GENERATION_KEY)
+    assert in_request(localcache.generation) == first + 1

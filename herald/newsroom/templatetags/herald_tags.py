@@ -10,7 +10,7 @@ from django import template
 from django.conf import settings
 from django.core.cache import cache
 from django.forms.utils import flatatt
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -127,12 +127,24 @@ def optional_url(*names: str, **kwargs: Any) -> str:
     Lets the reader templates link to views that other apps add later (sign-up,
     sign-in, plans) without breaking while those apps are absent.
     """
-    for name in names:
-        try:
-            return reverse(name, kwargs=kwargs or None)
-        except NoReverseMatch:
-            continue
-    return ""
+    key = (get_urlconf(), get_script_prefix(), names, tuple(sorted(kwargs.items())))
+    url = _optional_urls.get(key)
+    if url is None:
+        url = ""
+        for name in names:
+            try:
+                url = reverse(name, kwargs=kwargs or None)
+                break
+            except NoReverseMatch:
+                continue
+        if len(_optional_urls) < 256:  # the templates name a handful
+            _optional_urls[key] = url
+    return url
+
+
+# URL patterns do not change while a process runs; the masthead asks for the
+# same few on every page.
+_optional_urls: dict[Any, str] = {}
 
 
 @register.simple_tag(takes_context=True)
