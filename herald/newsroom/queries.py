@@ -100,15 +100,22 @@ def attach_sections(
     sections = {s.path: s for s in known}
     parent_paths = {a.path[: -ArticlePage.steplen] for a in articles} - set(sections)
     if parent_paths:
-        sections.update(
-            (s.path, s)
-            for s in SectionPage.objects.filter(path__in=parent_paths).only(
-                "id", "title", "slug", "url_path", "path", "depth"
-            )
-        )
+        # Sections are few and change rarely: all of them, kept per process
+        # until any page changes (core.localcache).
+        every = localcache.get_or_build("sections-by-path", _sections_by_path)
+        sections.update((p, every[p]) for p in parent_paths if p in every)
     for article in articles:
         article.card_section = sections.get(article.path[: -ArticlePage.steplen])
     return articles
+
+
+def _sections_by_path() -> dict[str, SectionPage]:
+    return {
+        s.path: s
+        for s in SectionPage.objects.only(
+            "id", "title", "slug", "url_path", "path", "depth"
+        )
+    }
 
 
 def cards(qs: QuerySet[ArticlePage]) -> list[ArticlePage]:
@@ -533,7 +540,7 @@ def parse_search_filters(params: Any, choices: dict[str, Any]) -> SearchFilters:
 # those takes seconds. Such a search shows "more than" this many results, and
 # relevance ranks the newest SEARCH_RESULT_CAP matches (the section, author and
 # date filters move that window, so older stories stay reachable).
-SEARCH_RESULT_CAP = 200
+SEARCH_RESULT_CAP = 100
 _SCORE = "search_score"
 
 

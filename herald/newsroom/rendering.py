@@ -132,6 +132,34 @@ def block_text(block: Any) -> str:
     return ""
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
+def raw_block_text(kind: str, value: Any) -> str:
+    """Plain text of one body block as stored (the JSON of the StreamField).
+
+    The same text as ``block_text``, read without building the block's value
+    (rich text objects, images fetched from the database): what search snippets
+    use to scan many articles. Stored rich text is well-formed HTML whose own
+    ``<`` are escaped, so dropping every tag leaves the text, still escaped.
+    """
+    if kind == "paragraph":
+        return _TAG.sub("", value) if isinstance(value, str) else ""
+    if not isinstance(value, dict):
+        return ""
+    if kind == "heading":
+        return str(value.get("text") or "")
+    if kind in ("blockquote", "pullquote"):
+        return str(value.get("quote") or "")
+    if kind == "factbox":
+        body = value.get("body")
+        body_text = _TAG.sub("", body) if isinstance(body, str) else ""
+        return f"{value.get('title', '')} {body_text}"
+    if kind == "image":
+        return str(value.get("caption") or "")
+    return ""
+
+
 def text_of(blocks: list[Any]) -> str:
     return _WS.sub(" ", unescape(" ".join(block_text(b) for b in blocks))).strip()
 

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from herald.members.models import AccessLevel
 
-from .rendering import block_text, split_body
+from .rendering import block_text, raw_block_text, split_body
 
 SNIPPET_LENGTH = 240
 LEAD_IN = 80
@@ -70,11 +70,15 @@ def public_pieces(article: Any) -> Iterator[str]:
     are never read.
     """
     if article.access_level == AccessLevel.PUBLIC:
-        blocks = list(article.body)
+        # The stored JSON: no block values built, no image looked up.
+        texts = (
+            raw_block_text(item.get("type", ""), item.get("value"))
+            for item in article.body.raw_data
+        )
     else:
-        blocks = split_body(article).preview
-    for block in blocks:
-        text = _WS.sub(" ", unescape(block_text(block))).strip()
+        texts = (block_text(block) for block in split_body(article).preview)
+    for raw in texts:
+        text = _WS.sub(" ", unescape(raw)).strip()
         if text:
             yield text
 
