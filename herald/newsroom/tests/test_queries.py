@@ -155,3 +155,32 @@ def test_related_articles_prefer_shared_tags(world):
     related = queries.related_articles(article, limit=2)
 
     assert [a.pk for a in related] == [tagged.pk, same_section.pk]
+
+
+@pytest.mark.django_db
+def test_stored_block_text_equals_the_text_of_built_blocks():
+    """Snippets read the stored JSON (raw_block_text); search and reading time read
+    built blocks (block_text): the same text for every kind of block."""
+    import json
+
+    from herald.newsroom.rendering import block_text, raw_block_text
+
+    body = [
+        {"type": "paragraph", "value": '<p>Tides &amp; <a href="/x/">ferries</a></p>'},
+        {"type": "heading", "value": {"text": "What changed", "level": "h2"}},
+        {"type": "blockquote", "value": {"quote": "We said so.", "attribution": "A"}},
+        {"type": "pullquote", "value": {"quote": "Loud words", "attribution": ""}},
+        {
+            "type": "factbox",
+            "value": {"title": "Facts", "body": "<p>One <b>bold</b> fact</p>"},
+        },
+        {"type": "paywall", "value": None},
+        {"type": "paragraph", "value": "<p>2 &lt; 3, said the <i>clerk</i>.</p>"},
+    ]
+    article = make_article(make_section("World"), "Blocks", body=json.dumps(body))
+    built = [block_text(block) for block in article.body]
+    stored = [
+        raw_block_text(item["type"], item["value"]) for item in article.body.raw_data
+    ]
+    assert built == stored
+    assert "2 &lt; 3, said the clerk." in stored
