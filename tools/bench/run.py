@@ -304,9 +304,10 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200, help="test-client requests")
     ap.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
     ap.add_argument("--single-duration", type=int, default=10)
+    # The flags of docs/deploy/herald-web.service (about 2 workers per core).
     ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    ap.add_argument("--worker-class", default="sync")
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--worker-class", default="gthread")
+    ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--no-client", action="store_true", help="skip the test client")
     ap.add_argument("--no-wrk", action="store_true", help="skip gunicorn and wrk")
     ap.add_argument("--content-script", type=Path, default=CONTENT_SCRIPT)
