@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Profile warm requests of one page through Django's WSGI handler.
 
-Runs in the environment that tools/bench/run.py sets up (production settings, the
-benchmark database, Redis). Calls the WSGI application directly, without the test
-client's instrumentation, so the profile is what gunicorn would run.
+Uses what tools/bench/run.py uses unless the environment says otherwise:
+production settings, the benchmark database (``make bench`` loads it) and Redis
+db 14. Calls the WSGI application directly, without the test client's
+instrumentation, so the profile is what gunicorn would run.
 
 Usage: tools/bench/profile_page.py PATH [--requests 300] [--sort tottime]
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import sys
 import time
@@ -31,6 +33,21 @@ def main() -> None:
     ap.add_argument("--host", default="127.0.0.1")
     args = ap.parse_args()
 
+    import secrets
+
+    root = Path(__file__).resolve().parents[2]
+    for name, value in {
+        "DJANGO_SETTINGS_MODULE": "herald.settings.production",
+        "HERALD_SECURE": "0",
+        "HERALD_SECRET_KEY": secrets.token_urlsafe(64),
+        "HERALD_ALLOWED_HOSTS": args.host,
+        "HERALD_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/herald_bench",
+        "HERALD_REDIS_URL": "redis://127.0.0.1:6379/14",
+        "HERALD_STATIC_ROOT": str(root / "var" / "bench" / "static"),
+        "HERALD_LOG_LEVEL": "WARNING",
+        "HERALD_CELERY_EAGER": "1",
+    }.items():
+        os.environ.setdefault(name, value)
     import django
 
     from herald.settings import env
