@@ -43,6 +43,17 @@ def w3c(value: datetime | None, tz: tzinfo | None = None) -> str:
     return localtime(value, tz).isoformat(timespec="seconds")
 
 
+def page_number(value: Any) -> int:
+    """A sitemap page number from the URL: PageNotAnInteger or EmptyPage if bad."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError) as exc:
+        raise PageNotAnInteger("not a number") from exc
+    if number < 1:
+        raise EmptyPage("less than 1")
+    return number
+
+
 class HeraldSitemap(Sitemap):
     """A sitemap of ``values_list`` rows; subclasses say how a row maps to a URL."""
 
@@ -80,12 +91,7 @@ class HeraldSitemap(Sitemap):
 
         Slices the items directly: a sitemap page needs no COUNT(*) first.
         """
-        try:
-            number = int(number)
-        except (TypeError, ValueError) as exc:
-            raise PageNotAnInteger("not a number") from exc
-        if number < 1:
-            raise EmptyPage("less than 1")
+        number = page_number(number)
         limit = self.limit
         rows = list(self.items()[(number - 1) * limit : number * limit])
         if not rows and number > 1:
@@ -116,12 +122,7 @@ class ArticleSitemap(HeraldSitemap):
         ]
 
     def page_rows(self, number: Any) -> list[Any]:
-        try:
-            number = int(number)
-        except (TypeError, ValueError) as exc:
-            raise PageNotAnInteger("not a number") from exc
-        if number < 1:
-            raise EmptyPage("less than 1")
+        number = page_number(number)
         first = (number - 1) * self.limit + 1
         rows = list(queries.sitemap_article_range(first, first + self.limit - 1))
         if not rows and number > 1:
