@@ -365,7 +365,7 @@ def article_for_url(site: SiteInfo, url: str) -> ArticlePage | None:
 
 
 def breadcrumb_sections(article_or_section: Any) -> list[SectionPage]:
-    """The live sections above a page, outermost first, in one query."""
+    """The live sections above a page, outermost first (from the sections map)."""
     steplen = ArticlePage.steplen
     path = article_or_section.path
     prefixes = [path[:i] for i in range(steplen, len(path), steplen)]
@@ -373,9 +373,5 @@ def breadcrumb_sections(article_or_section: Any) -> list[SectionPage]:
         prefixes.append(path)
     if not prefixes:
         return []
-    return list(
-        SectionPage.objects.live()
-        .filter(path__in=prefixes)
-        .only("id", "title", "url_path", "path", "depth")
-        .order_by("depth")
-    )
+    every = newsroom_queries.sections_by_path()
+    return [every[p] for p in prefixes if p in every and every[p].live]

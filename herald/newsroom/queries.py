@@ -102,18 +102,23 @@ def attach_sections(
     if parent_paths:
         # Sections are few and change rarely: all of them, kept per process
         # until any page changes (core.localcache).
-        every = localcache.get_or_build("sections-by-path", _sections_by_path)
+        every = sections_by_path()
         sections.update((p, every[p]) for p in parent_paths if p in every)
     for article in articles:
         article.card_section = sections.get(article.path[: -ArticlePage.steplen])
     return articles
 
 
-def _sections_by_path() -> dict[str, SectionPage]:
+def sections_by_path() -> dict[str, SectionPage]:
+    """Every section by tree path, kept per process until any page changes."""
+    return localcache.get_or_build("sections-by-path", _load_sections_by_path)
+
+
+def _load_sections_by_path() -> dict[str, SectionPage]:
     return {
         s.path: s
         for s in SectionPage.objects.only(
-            "id", "title", "slug", "url_path", "path", "depth"
+            "id", "title", "slug", "url_path", "path", "depth", "live"
         )
     }
 
@@ -197,7 +202,7 @@ def article_extras(article: ArticlePage) -> dict[str, Any]:
     ]
     corrections = list(Correction.objects.filter(article=article).order_by("date"))
     parent_path = article.path[: -ArticlePage.steplen]
-    section = SectionPage.objects.filter(path=parent_path).first()
+    section = sections_by_path().get(parent_path)
     tags = list(article.tags.all())
     return {
         "section": section,

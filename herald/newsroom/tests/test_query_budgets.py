@@ -32,11 +32,6 @@ pytestmark = pytest.mark.django_db
 ARTICLE_BUDGET = 12
 HOME_BUDGET = 15
 LISTING_BUDGET = 10
-# The first view of an article after the cache empties also reads what the cache
-# then keeps for every later view: the body's pictures and their renditions (one
-# query each, for any number of pictures) and the renditions of the social image
-# in the head.
-ARTICLE_COLD_EXTRA = 3
 
 
 @pytest.fixture
@@ -92,14 +87,12 @@ def newsroom():
     return {"sections": sections, "authors": authors, "articles": articles}
 
 
-def assert_budget(
-    client, url, budget, warm_up, django_assert_max_num_queries, *, cold_extra=0
-):
+def assert_budget(client, url, budget, warm_up, django_assert_max_num_queries):
     # First visit makes any missing renditions (stored for good).
     assert client.get(url).status_code == 200
     cache.clear()
     assert client.get(warm_up).status_code == 200  # refills the site-wide caches
-    with django_assert_max_num_queries(budget + cold_extra, info=f"{url} (cold)"):
+    with django_assert_max_num_queries(budget, info=f"{url} (cold)"):
         cold = client.get(url)
     assert cold.status_code == 200
     with django_assert_max_num_queries(budget, info=f"{url} (warm)"):
@@ -126,7 +119,6 @@ def test_reader_pages_stay_within_their_query_budgets(
             ARTICLE_BUDGET,
             articles[5].url,
             django_assert_max_num_queries,
-            cold_extra=ARTICLE_COLD_EXTRA,
         )
         assert article.title.encode() in response.content
     # Once seen, an article is served from this process's copies of its
