@@ -28,6 +28,7 @@ from .models import (
     Author,
     Correction,
     HomePage,
+    PublicationSettings,
     SectionPage,
 )
 
@@ -49,6 +50,15 @@ def home_page() -> HomePage:
             },
         )
     return home
+
+
+def set_publication(**fields: Any) -> PublicationSettings:
+    """The default site's publication settings, with ``fields`` set and saved."""
+    publication = PublicationSettings.for_site(Site.objects.get(is_default_site=True))
+    for name, value in fields.items():
+        setattr(publication, name, value)
+    publication.save()
+    return publication
 
 
 def make_image(

@@ -14,11 +14,15 @@ from datetime import timedelta
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
-from wagtail.models import Site
 
 from herald.members.models import AccessLevel
-from herald.newsroom.models import PublicationSettings
-from herald.newsroom.testing import make_article, make_author, make_image, make_section
+from herald.newsroom.testing import (
+    make_article,
+    make_author,
+    make_image,
+    make_section,
+    set_publication,
+)
 
 AXE_OPTIONS = {
     "runOnly": {
@@ -80,15 +84,14 @@ def full_body(image_pk: int) -> str:
 
 @pytest.fixture
 def reader_site(live_server):
-    site = Site.objects.get(is_default_site=True)
-    pub = PublicationSettings.for_site(site)
-    pub.name = "The Tidewater Courier"
-    pub.tagline = "News from the estuary towns"
-    pub.support_url = "/support/"
-    pub.about_url = "/about/"
-    pub.google_news_url = "https://news.google.com/publications/CAAq"
-    pub.mastodon_url = "https://mastodon.example/@courier"
-    pub.save()
+    set_publication(
+        name="The Tidewater Courier",
+        tagline="News from the estuary towns",
+        support_url="/support/",
+        about_url="/about/",
+        google_news_url="https://news.google.com/publications/CAAq",
+        mastodon_url="https://mastodon.example/@courier",
+    )
     world = make_section("World", intro="Our correspondents abroad.")
     asia = make_section("Asia", parent=world)
     sport = make_section("Sport")

@@ -15,10 +15,9 @@ CANARY = "CANARY-9b1e-only-for-entitled-readers"
 
 @pytest.fixture
 def publication(db):
-    from wagtail.models import Collection, Locale, Page, Site
+    from wagtail.models import Collection, Locale, Page
 
-    from herald.newsroom.models import PublicationSettings
-    from herald.newsroom.testing import home_page
+    from herald.newsroom.testing import home_page, set_publication
 
     if Page.get_first_root_node() is None:  # a database built without migrations
         Locale.objects.get_or_create(language_code="en")
@@ -26,14 +25,12 @@ def publication(db):
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
     home_page()
-    site = Site.objects.get(is_default_site=True)
-    pub = PublicationSettings.for_site(site)
-    pub.name = "The Harbour Herald"
-    pub.language = "en"
-    pub.tagline = "News from the harbour town"
-    pub.x_handle = "harbourherald"
-    pub.save()
-    return pub
+    return set_publication(
+        name="The Harbour Herald",
+        language="en",
+        tagline="News from the harbour town",
+        x_handle="harbourherald",
+    )
 
 
 @pytest.fixture

@@ -15,12 +15,13 @@ from wagtail.embeds.embeds import get_embed_hash
 from wagtail.embeds.models import Embed
 from wagtail.models import Site
 
-from herald.newsroom.models import AuthorLink, PublicationSettings
+from herald.newsroom.models import AuthorLink
 from herald.newsroom.testing import (
     make_article,
     make_author,
     make_image,
     make_section,
+    set_publication,
 )
 
 pytestmark = pytest.mark.django_db
@@ -31,21 +32,19 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 @pytest.fixture
 def publication():
-    site = Site.objects.get(is_default_site=True)
-    pub = PublicationSettings.for_site(site)
-    pub.name = "The Tidewater Courier"
-    pub.tagline = "News from the estuary towns"
-    pub.time_zone = "Asia/Tokyo"
-    pub.support_url = "https://support.example.org/give"
-    pub.newsletter_url = "/newsletter/"
-    pub.about_url = "/about/"
-    pub.ethics_url = "/ethics/"
-    pub.corrections_url = "/corrections-policy/"
-    pub.privacy_url = "/privacy/"
-    pub.google_news_url = "https://news.google.com/publications/CAAqBwgKMN"
-    pub.mastodon_url = "https://mastodon.example/@courier"
-    pub.save()
-    return pub
+    return set_publication(
+        name="The Tidewater Courier",
+        tagline="News from the estuary towns",
+        time_zone="Asia/Tokyo",
+        support_url="https://support.example.org/give",
+        newsletter_url="/newsletter/",
+        about_url="/about/",
+        ethics_url="/ethics/",
+        corrections_url="/corrections-policy/",
+        privacy_url="/privacy/",
+        google_news_url="https://news.google.com/publications/CAAqBwgKMN",
+        mastodon_url="https://mastodon.example/@courier",
+    )
 
 
 def html(response) -> str:
