@@ -12,10 +12,11 @@ number in the shared cache:
   unreachable (the LRU then drops them);
 - the generation changes (``bump``) whenever what those entries are built from
   changes: a page, site, site setting, view restriction, author, image, tag or
-  correction is saved or deleted, a page is published, unpublished or moved
-  (``connect_signals``), and whenever another cache of Herald's is versioned
-  forward. It is bumped at once and again after the transaction commits, so an
-  entry built from the old rows in between is dropped too;
+  correction is saved or deleted (publishing and unpublishing save the page)
+  or a page is moved (``connect_signals``), and whenever another cache of
+  Herald's is versioned forward. It is bumped at once and again after the
+  transaction commits, so an entry built from the old rows in between is
+  dropped too;
 - a request reads the generation once (``GenerationMiddleware``), and a process
   reuses what it read for up to ``HERALD_LOCAL_GENERATION_TTL`` seconds (one by
   default), so a warm page usually costs no round trip at all; a change made
@@ -39,6 +40,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -134,7 +136,7 @@ def local() -> Any:
 def get_or_build(
     key: str,
     build: Callable[[], T],
-    timeout: int | None = None,
+    timeout: Any = DEFAULT_TIMEOUT,
     *,
     keep_none: bool = True,
 ) -> T:
@@ -151,10 +153,7 @@ def get_or_build(
     if value is _MISSING:
         value = build()
         if value is not None or keep_none:
-            if timeout is None:
-                store.set(key, value)
-            else:
-                store.set(key, value, timeout)
+            store.set(key, value, timeout)
     return value  # type: ignore[return-value]
 
 
@@ -252,9 +251,10 @@ def _watched_models() -> tuple[type, ...]:
 def connect_signals() -> None:
     """Bump the generation when what local entries are built from changes."""
     from django.db.models.signals import post_delete, post_save
-    from wagtail.signals import page_published, page_unpublished, post_page_move
+    from wagtail.signals import post_page_move
 
+    # Publishing and unpublishing save the page (post_save); a move rewrites
+    # the paths of the page's descendants without saving them.
     post_save.connect(_on_change, dispatch_uid="herald-localcache-save")
     post_delete.connect(_on_change, dispatch_uid="herald-localcache-delete")
-    for signal in (page_published, page_unpublished, post_page_move):
-        signal.connect(_on_change, dispatch_uid=f"herald-localcache-{id(signal)}")
+    post_page_move.connect(_on_change, dispatch_uid="herald-localcache-moved")

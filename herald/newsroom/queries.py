@@ -8,7 +8,6 @@ of queries whatever the number of items.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -34,7 +33,12 @@ from .models import (
     PublicationSettings,
     SectionPage,
 )
-from .rendering import GATED_CLASS, reading_minutes, render_body_parts
+from .rendering import (
+    GATED_CLASS,
+    live_revision_key,
+    reading_minutes,
+    render_body_parts,
+)
 
 CHROME_CACHE_VERSION_KEY = "herald:chrome:version"
 CHROME_TTL = 60 * 10
@@ -90,20 +94,9 @@ def with_cards(qs: QuerySet[ArticlePage]) -> QuerySet[ArticlePage]:
     )
 
 
-def attach_sections(
-    articles: list[ArticlePage], *, known: Iterable[SectionPage] = ()
-) -> list[ArticlePage]:
-    """Set ``card_section`` on each article with at most one query for all of them.
-
-    Sections in ``known`` (already loaded by the caller) are not fetched again.
-    """
-    sections = {s.path: s for s in known}
-    parent_paths = {a.path[: -ArticlePage.steplen] for a in articles} - set(sections)
-    if parent_paths:
-        # Sections are few and change rarely: all of them, kept per process
-        # until any page changes (core.localcache).
-        every = sections_by_path()
-        sections.update((p, every[p]) for p in parent_paths if p in every)
+def attach_sections(articles: list[ArticlePage]) -> list[ArticlePage]:
+    """Set ``card_section`` on each article, from the per-process sections map."""
+    sections = sections_by_path()
     for article in articles:
         article.card_section = sections.get(article.path[: -ArticlePage.steplen])
     return articles
@@ -236,13 +229,11 @@ def article_fragments(
     from django.template.loader import render_to_string
 
     keys: dict[str, str] = {}
-    if article.live and not getattr(request, "is_preview", False):
-        stamp = (
-            article.last_published_at.timestamp() if article.last_published_at else 0
-        )
+    revision = live_revision_key(article, request)
+    if revision is not None:
         scope = (
             f"{translation.get_language()}:{timezone.get_current_timezone_name()}:"
-            f"{article.pk}:{article.live_revision_id}:{stamp}"
+            f"{revision}"
         )
         keys = {part: f"article-{part}:{scope}" for part in ARTICLE_FRAGMENTS}
         found = localcache.get_many_through(
@@ -303,9 +294,9 @@ def paginate(items: Any, page_param: Any, *, per_page: int | None = None) -> Pag
         return paginator.page(paginator.num_pages)
 
 
-def page_cards(page: Page, *, known: Iterable[SectionPage] = ()) -> Page:
+def page_cards(page: Page) -> Page:
     """Attach sections to a paginator page's articles in place."""
-    page.object_list = attach_sections(list(page.object_list), known=known)
+    page.object_list = attach_sections(list(page.object_list))
     return page
 
 
@@ -387,7 +378,7 @@ def section_page_context(section: SectionPage, request: Any) -> dict[str, Any]:
     """A section's sub-sections and its paginated stories (including sub-sections)."""
     children = list(SectionPage.objects.live().child_of(section).order_by("path"))
     page = paginate(with_cards(under(section)), request.GET.get("page"))
-    page_cards(page, known=[section, *children])
+    page_cards(page)
     return {"articles": page, "subsections": children}
 
 

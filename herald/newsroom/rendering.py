@@ -68,6 +68,20 @@ def _render_blocks(blocks: list[Any]) -> str:
     return "".join(str(block.render(context={})) for block in blocks)
 
 
+def live_revision_key(article: Any, request: Any = None) -> str | None:
+    """What a kept rendering of ``article`` for readers is keyed by.
+
+    Its id, live revision and publication time; None for a draft or a preview,
+    whose renderings are never kept.
+    """
+    if not article.live or getattr(request, "is_preview", False):
+        return None
+    published = (
+        article.last_published_at.timestamp() if article.last_published_at else 0
+    )
+    return f"{article.pk}:{article.live_revision_id}:{published}"
+
+
 def _cache_key(article: Any, part: str, preview_paragraphs: int) -> str:
     stamp = article.latest_revision_id or 0
     published = (

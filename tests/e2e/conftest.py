@@ -1,6 +1,7 @@
 """Browser tests: Playwright's Python API driving Debian's Chromium.
 
-Never `playwright install`: the browser is /usr/bin/chromium (`make chromium`).
+The browser is Debian's /usr/bin/chromium (`make chromium`); Playwright never
+downloads one.
 Every test here is marked ``browser`` and runs against pytest-django's live server.
 """
 

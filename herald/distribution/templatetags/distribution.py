@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from herald.core import localcache
 from herald.newsroom.models import ArticlePage, HomePage, SectionPage
 from herald.newsroom.queries import listing_variant
+from herald.newsroom.rendering import live_revision_key
 
 from .. import queries
 from ..head import head_for
@@ -37,7 +38,7 @@ def distribution_head(context: Any) -> SafeString:
     if request is None:  # the bare 500 page: no site lookup when things are down
         return mark_safe("")
     nonce = str(getattr(request, "csp_nonce", ""))
-    key = _article_head_key(context, request)
+    key = _head_key(context, request)
     if key is None:
         return _render_head(context, nonce)
     html = localcache.get_many_through([key], localcache.generation_scoped).get(key)
@@ -53,7 +54,7 @@ def _render_head(context: Any, nonce: str) -> SafeString:
     )
 
 
-def _article_head_key(context: Any, request: Any) -> str | None:
+def _head_key(context: Any, request: Any) -> str | None:
     """The cache key of this page's head, or None when it must not be kept.
 
     Kept: live articles (per revision), the home page and sections (per page
@@ -65,12 +66,10 @@ def _article_head_key(context: Any, request: Any) -> str | None:
     scope = f"dist-head:{request.get_host()}:{get_language()}"
     article = context.get("article") or context.get("page")
     if isinstance(article, ArticlePage):
-        if not article.live or not article.first_published_at:
+        revision = live_revision_key(article, request)
+        if revision is None or not article.first_published_at:
             return None
-        stamp = (
-            article.last_published_at.timestamp() if article.last_published_at else 0
-        )
-        return f"{scope}:{article.pk}:{article.live_revision_id}:{stamp}"
+        return f"{scope}:{revision}"
     page = context.get("page")
     if isinstance(page, (HomePage, SectionPage)) and page.live:
         variant = listing_variant(request)
