@@ -6,12 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from csp.constants import SELF
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
 ADMIN_PREFIX = "/admin/"
+
+
+def is_admin_preview(request: HttpRequest) -> bool:
+    """True for Wagtail's preview and *View draft* renderings (admin-only views)."""
+    return bool(getattr(request, "is_preview", False))
+
 
 # The Wagtail admin still ships inline scripts (inline panels, date pickers) and
 # inline styles that carry no nonce, so it gets its own policy. Everything that
@@ -57,7 +64,12 @@ class NonceCSPMiddleware(CSPMiddleware):
     ) -> PolicyParts:
         if not request.path_info.startswith(ADMIN_PREFIX):
             self._make_nonce(request)
-        return super().get_policy_parts(request, response, report_only)
+        parts = super().get_policy_parts(request, response, report_only)
+        if is_admin_preview(request):
+            # Wagtail renders a preview through the reader middleware with the
+            # page's own path, and the admin shows it in an iframe of itself.
+            parts.replace = {**(parts.replace or {}), "frame-ancestors": [SELF]}
+        return parts
 
 
 class SecurityHeadersMiddleware:
@@ -76,4 +88,6 @@ class SecurityHeadersMiddleware:
             # The admin previews pages in an iframe of itself.
             if response.headers.get("X-Frame-Options") == "DENY":
                 response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        elif is_admin_preview(request) and "X-Frame-Options" in response.headers:
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response

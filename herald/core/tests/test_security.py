@@ -201,3 +201,31 @@ def test_view_that_raises_returns_the_branded_500_page(client):
     assert "a bug in a view" not in body
     assert "Traceback" not in body
     assert_reader_headers(response)
+
+
+def test_admin_preview_may_be_framed_by_the_admin_but_the_live_page_may_not(
+    client, django_user_model
+):
+    # given: an editor and a live article
+    editor = django_user_model.objects.create_superuser(
+        "editor@example.org", "a-long-password-1"
+    )
+    article = make_article(make_section("World"), "A harbour reopens")
+    client.force_login(editor)
+
+    # when: the admin renders its preview of the page
+    preview = client.get(f"/admin/pages/{article.pk}/view_draft/")
+
+    # then: the admin (same origin) may frame it, nobody else may
+    assert preview.status_code == 200
+    assert b"A harbour reopens" in preview.content
+    policy = parse_csp(preview["Content-Security-Policy"])
+    assert policy["frame-ancestors"] == ["'self'"]
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    script_nonce(policy)
+
+    # and the published page, read by the same editor, still refuses all framing
+    live = client.get(article.url)
+    assert live.status_code == 200
+    assert parse_csp(live["Content-Security-Policy"])["frame-ancestors"] == ["'none'"]
+    assert live["X-Frame-Options"] == "DENY"
