@@ -175,6 +175,8 @@ def code(request: HttpRequest) -> HttpResponse:
         return redirect("members:signin")
     form = CodeForm(_posted(request))
     status = 200
+    attempts_left = token.attempts_left
+    wrong_code = False
     if request.method == "POST":
         if _limited(request, "code.ip", _rate("code_ip"), _ip(request)):
             return too_many(request)
@@ -184,6 +186,8 @@ def code(request: HttpRequest) -> HttpResponse:
                 _sign_in(request, result.user)
                 return redirect(result.next_url or reverse("members:account"))
             if result.error == "wrong_code":
+                # The token was read before this guess: the count is the result's.
+                attempts_left, wrong_code = result.attempts_left, True
                 form.add_error(
                     "code",
                     ngettext(
@@ -204,7 +208,8 @@ def code(request: HttpRequest) -> HttpResponse:
             "form": form,
             "email": request.session.get(PENDING_EMAIL_KEY, ""),
             "purpose": token.purpose,
-            "attempts_left": token.attempts_left,
+            "attempts_left": attempts_left,
+            "wrong_code": wrong_code,
         },
         status=status,
     )

@@ -206,6 +206,22 @@ def test_wrong_code_says_how_many_attempts_are_left(client, member):
     assert session_user_id(client) is None
 
 
+def test_after_a_wrong_code_the_page_states_one_number_of_attempts(client, member):
+    ask_signin(client, "reader@example.org")
+    code = last_code("reader@example.org")
+    wrong = "000000" if code != "000000" else "111111"
+
+    response = client.post("/account/code/", {"code": wrong})
+    again = client.get("/account/code/")
+
+    body = response.content.decode()
+    assert "4 attempts left" in body
+    assert "5 attempts left" not in body
+    assert body.count("attempts left") == 1
+    assert "4 attempts left" in again.content.decode()
+    assert "5 attempts left" not in again.content.decode()
+
+
 def test_five_wrong_codes_end_the_code_and_the_link(client, member):
     ask_signin(client, "reader@example.org")
     code = last_code("reader@example.org")
