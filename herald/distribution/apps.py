@@ -9,8 +9,9 @@ class DistributionConfig(AppConfig):
     def ready(self) -> None:
         from herald.newsroom import hooks
 
-        from . import signals, websub
+        from . import accounts, signals, websub
 
         for event in hooks.EVENTS:
             hooks.register(event, websub.on_article_event)
         signals.connect()
+        accounts.connect()

@@ -432,6 +432,7 @@ def sign_out_everywhere(user: User) -> None:
     record_event(
         user, EventKind.SIGNED_OUT_EVERYWHERE, source=EventSource.MEMBER, actor=user
     )
+    hooks.emit("member_signed_out_everywhere", user)
 
 
 def export_member_data(user: User) -> dict[str, Any]:

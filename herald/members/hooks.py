@@ -18,6 +18,8 @@ Events (receivers run after the transaction commits, each isolated):
   are the values picked among the sign-up choices.
 - ``member_deleted(user_id, email)``: an account is being deleted; drop what you hold.
 - ``member_unsubscribed(user)``: staff unsubscribed the member from all mail.
+- ``member_signed_out_everywhere(user)``: the member ended every session; revoke
+  any other credential you issued them (private feed URLs).
 - ``members_imported(choices)``: a CSV import created members; ``choices`` maps
   each new user id to the newsletter values in its row.
 Providers (called synchronously, results combined):
@@ -42,6 +44,7 @@ EVENTS = (
     "member_confirmed",
     "member_deleted",
     "member_unsubscribed",
+    "member_signed_out_everywhere",
     "members_imported",
     "member_export",
     "account_sections",

@@ -174,3 +174,80 @@ def test_entitled_canary_member_reads_every_gated_canary_in_the_private_feed(
 
     for kind in ("members", "paid", "tier"):
         assert site.canaries[kind] in body, kind
+
+
+def test_signing_out_everywhere_turns_off_the_private_feed(
+    client, newsroom, distribution, member, django_capture_on_commit_callbacks
+):
+    # given: a member with a private feed that a stolen device could keep reading
+    token = actions.rotate_feed_token(member)
+    client.force_login(member)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/account/signout/everywhere/")
+
+    # then
+    assert response.status_code == 302
+    gone = client.get(private_url(token))
+    assert gone.status_code == 404
+    assert CANARY not in gone.content.decode()
+    assert not FeedToken.objects.filter(user=member, revoked_at__isnull=True).exists()
+
+
+def test_account_page_shows_the_feed_address_and_a_reset_button_to_its_member(
+    client, newsroom, distribution, member
+):
+    token = actions.rotate_feed_token(member)
+    client.force_login(member)
+
+    page = client.get("/account/").content.decode()
+
+    assert queries.feed_token_string(token) in page
+    assert 'action="/feed/private/rotate/"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+
+
+def test_account_page_shows_no_feed_address_to_a_member_without_a_feed(
+    client, newsroom, distribution, member
+):
+    other = type(member).objects.create_user("other@example.org")
+    others_token = actions.rotate_feed_token(other)
+    client.force_login(member)
+
+    page = client.get("/account/").content.decode()
+
+    assert "/feed/private/" not in page.replace("/feed/private/rotate/", "")
+    assert queries.feed_token_string(others_token) not in page
+
+
+def test_reset_button_gives_a_new_address_and_kills_the_old_one(
+    client, newsroom, distribution, member
+):
+    old = actions.rotate_feed_token(member)
+    client.force_login(member)
+
+    response = client.post("/feed/private/rotate/", {"next": "/account/"})
+
+    assert response.status_code == 302
+    new = FeedToken.objects.get(user=member, revoked_at__isnull=True)
+    assert new.pk != old.pk
+    page = client.get("/account/").content.decode()
+    assert queries.feed_token_string(new) in page
+    assert queries.feed_token_string(old) not in page
+    assert client.get(private_url(old)).status_code == 404
+
+
+def test_reset_button_refuses_a_post_without_the_csrf_token(
+    newsroom, distribution, member
+):
+    from django.test import Client
+
+    old = actions.rotate_feed_token(member)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+
+    response = browser.post("/feed/private/rotate/", {"next": "/account/"})
+
+    assert response.status_code == 403
+    assert FeedToken.objects.get(user=member, revoked_at__isnull=True).pk == old.pk
