@@ -21,6 +21,7 @@ from django.utils.feedgenerator import (
     Rss201rev2Feed,
     rfc3339_date,
 )
+from django.utils.html import escape
 from django.utils.timezone import localtime
 
 from herald.members.access import Reader
@@ -231,10 +232,13 @@ class HeraldAtomFeed(Atom1Feed):
 
 
 def _xml(spec: FeedSpec, items: list[FeedItem], feed_class: Any, fmt: str) -> bytes:
+    # RSS ``description`` and Atom ``summary type="html"`` are read as HTML: the
+    # dek, tagline, intro and bio are plain text, so they go in escaped, or a
+    # reader would run any markup an editor (or an importer) put there.
     feed = feed_class(
         title=spec.title,
         link=spec.home_url,
-        description=spec.description,
+        description=escape(spec.description),
         language=spec.language,
         feed_url=spec.self_url,
         feed_guid=spec.feed_id,
@@ -253,7 +257,7 @@ def _xml(spec: FeedSpec, items: list[FeedItem], feed_class: Any, fmt: str) -> by
         feed.add_item(
             title=item.title,
             link=item.url,
-            description=item.summary,
+            description=escape(item.summary),
             author_name=first_author[0] if first_author and fmt == "atom" else None,
             author_link=first_author[1] if first_author and fmt == "atom" else None,
             pubdate=item.published,

@@ -287,3 +287,75 @@ def test_a_feed_takes_at_most_six_queries_whatever_the_item_count(
                 response = client.get(url)
             assert response.status_code == 200
             assert "Bulk story" in response.content.decode()
+
+
+# --- Plain text is escaped where a format reads it as HTML --------------------------
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+@pytest.fixture
+def hostile(newsroom, distribution, publication):
+    """A dek, a tagline, a section intro and an author bio full of markup."""
+    from herald.newsroom.testing import make_article, make_author, make_section
+
+    publication.tagline = f"Tagline {HOSTILE}"
+    publication.save()
+    section = make_section("Wild", intro=f"Intro {HOSTILE}")
+    author = make_author("Eve Hostile", short_bio=f"Bio {HOSTILE}")
+    article = make_article(
+        section,
+        "A story with a hostile dek",
+        dek=f"Dek {HOSTILE}",
+        authors=[author],
+        tags=["hostile"],
+    )
+    return {"section": section, "author": author, "article": article}
+
+
+HOSTILE_FEEDS = [
+    ("/feed/", "Tagline"),
+    ("/section/wild/", "Intro"),
+    ("/author/eve-hostile/", "Bio"),
+    ("/tag/hostile/", None),
+]
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+@pytest.mark.parametrize(("scope", "channel_word"), HOSTILE_FEEDS)
+def test_xml_feeds_escape_plain_text_that_readers_take_as_html(
+    client, hostile, scope, channel_word, fmt
+):
+    from html import unescape
+
+    url = feed_urls(scope)[fmt]
+    raw = client.get(url).content.decode()
+
+    parsed = feedparser.parse(raw)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    entry = next(e for e in parsed.entries if e.title == "A story with a hostile dek")
+    # Read as HTML, the summary is the dek's text: the markup shows as text.
+    assert unescape(entry.summary) == f"Dek {HOSTILE}"
+    if channel_word and fmt == "rss":
+        assert unescape(parsed.feed.description) == f"{channel_word} {HOSTILE}"
+    # Never once-escaped markup, which any HTML reader turns back into tags.
+    assert "&lt;script" not in raw
+    assert "&lt;img" not in raw
+    assert "<script" not in raw
+
+
+@pytest.mark.parametrize(("scope", "channel_word"), HOSTILE_FEEDS)
+def test_json_feed_keeps_plain_text_out_of_html_fields(
+    client, hostile, scope, channel_word
+):
+    document = json.loads(client.get(feed_urls(scope)["json"]).content)
+
+    item = next(
+        i for i in document["items"] if i["title"] == "A story with a hostile dek"
+    )
+    # JSON Feed's summary and content_text are plain text by definition.
+    assert item["summary"] == f"Dek {HOSTILE}"
+    for other in document["items"]:
+        assert HOSTILE not in other.get("content_html", "")
+    if channel_word:
+        assert document["description"] == f"{channel_word} {HOSTILE}"
