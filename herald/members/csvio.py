@@ -1,9 +1,23 @@
 """Members CSV export and import, lossless between Herald sites.
 
 Columns (in this order): email, name, note, labels, status, tiers,
-complimentary_until, newsletters, stripe_customer_id, created_at. Lists
-(labels, tiers, newsletters) are comma-separated inside their cell; tiers are
-tier slugs; dates are ISO 8601.
+complimentary_until, newsletters, stripe_customer_id, created_at,
+current_period_end. Tiers are tier slugs; dates are ISO 8601.
+
+List cells (labels, tiers, newsletters) hold their values separated by commas;
+a comma or a backslash inside a value is escaped with a backslash (``a\\, b``),
+and so is a leading or trailing space, so every label text comes back as it
+left. A hand-written ``vip, press`` still reads as two labels.
+
+Cells a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+``@``, tab or carriage return, OWASP's list) are exported with a single quote in
+front; the importer takes that quote off again, so the round trip is lossless.
+
+Paid members carry their subscription's end (``current_period_end``) and their
+payment provider's customer id (``stripe_customer_id``). The importer creates a
+subscription that ends then and, after the commit, queues
+``tasks.link_imported_customer`` for each of them, which mirrors their real
+subscriptions from the provider.
 
 The importer checks every row first and names each bad line with its reason.
 Then it imports the good rows in one transaction, or, with ``all_or_nothing``,
@@ -29,7 +43,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from . import hooks, queries
+from herald.core.tasks_util import enqueue
+
+from . import hooks, queries, tasks
 from .models import (
     ComplimentaryAccess,
     EventKind,
@@ -54,16 +70,82 @@ COLUMNS = [
     "newsletters",
     "stripe_customer_id",
     "created_at",
+    "current_period_end",
 ]
+LIST_COLUMNS = ("labels", "tiers", "newsletters")
 BATCH = 2000
+# OWASP's CSV injection list: a cell starting with one of these is a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _split(cell: str) -> list[str]:
-    return [part.strip() for part in (cell or "").split(",") if part.strip()]
+def neutralise(cell: str) -> str:
+    """Put a quote in front of a cell a spreadsheet would run as a formula.
+
+    Quotes already in front are counted in, so ``'=x`` becomes ``''=x`` and
+    ``restore`` can tell the added quote from one that belongs to the text.
+    """
+    if cell.lstrip("'").startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
+def restore(cell: str) -> str:
+    """Undo ``neutralise``."""
+    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
+def _escape(item: str) -> str:
+    # Escaped spaces at either end survive the trimming of hand-written lists.
+    lead = len(item) - len(item.lstrip())
+    trail = len(item.rstrip())
+    out = []
+    for position, char in enumerate(item):
+        at_edge = position < lead or position >= trail
+        if char in "\\," or (at_edge and char.isspace()):
+            out.append("\\")
+        out.append(char)
+    return "".join(out)
 
 
 def _join(items: Iterable[str]) -> str:
-    return ",".join(sorted(set(items)))
+    return ",".join(_escape(item) for item in sorted(set(items)))
+
+
+def split_list(cell: str) -> list[str]:
+    """Read a list cell: values split on unescaped commas, trimmed, empties dropped.
+
+    Raises ValueError when the cell ends with a lone backslash.
+    """
+    if "\\" not in cell:  # the common case, and every hand-written file
+        return [part.strip() for part in cell.split(",") if part.strip()]
+    items: list[str] = []
+    chars: list[str] = []
+    kept: set[int] = set()  # positions of escaped characters, never trimmed
+    position = 0
+    while position <= len(cell):
+        char = cell[position] if position < len(cell) else ","
+        if char == "\\":
+            if position + 1 >= len(cell):
+                raise ValueError("the cell ends with a lone backslash")
+            kept.add(len(chars))
+            chars.append(cell[position + 1])
+            position += 2
+            continue
+        if char == ",":
+            start, end = 0, len(chars)
+            while start < end and chars[start].isspace() and start not in kept:
+                start += 1
+            while end > start and chars[end - 1].isspace() and end - 1 not in kept:
+                end -= 1
+            if end > start:
+                items.append("".join(chars[start:end]))
+            chars, kept = [], set()
+        else:
+            chars.append(char)
+        position += 1
+    return items
 
 
 # --- Export --------------------------------------------------------------------
@@ -88,9 +170,17 @@ def export_rows() -> Iterator[dict[str, str]]:
         for comp in queries.live_comps().filter(user_id__in=ids):
             comps.setdefault(comp.user_id, []).append(comp)
         subs: dict[int, list[int]] = {}
+        period_ends: dict[int, list[datetime]] = {}
+        customers: dict[int, str] = {}
         live = queries.live_subscriptions().filter(user_id__in=ids)
-        for user_id, tier_id in live.values_list("user_id", "tier_id"):
+        for user_id, tier_id, period_end, customer in live.values_list(
+            "user_id", "tier_id", "current_period_end", "provider_customer_id"
+        ):
             subs.setdefault(user_id, []).append(tier_id)
+            if period_end:
+                period_ends.setdefault(user_id, []).append(period_end)
+            if customer:
+                customers.setdefault(user_id, customer)
         choices: dict[int, list[str]] = {}
         for extra in hooks.collect("members_csv_newsletters", ids):
             if isinstance(extra, dict):
@@ -102,7 +192,8 @@ def export_rows() -> Iterator[dict[str, str]]:
             else:
                 tier_ids = subs.get(user.pk, [])
             ends = [c.ends_at for c in member_comps if c.ends_at]
-            yield {
+            period_end = max(period_ends.get(user.pk, []), default=None)
+            row = {
                 "email": user.email,
                 "name": user.name,
                 "note": user.note,
@@ -111,13 +202,19 @@ def export_rows() -> Iterator[dict[str, str]]:
                 "tiers": _join(tiers[t] for t in tier_ids if t in tiers),
                 "complimentary_until": max(ends).isoformat() if ends else "",
                 "newsletters": _join(choices.get(user.pk, [])),
-                "stripe_customer_id": user.stripe_customer_id,
+                "stripe_customer_id": (
+                    user.stripe_customer_id or customers.get(user.pk, "")
+                ),
                 "created_at": user.date_joined.isoformat(),
+                "current_period_end": period_end.isoformat() if period_end else "",
             }
+            yield {column: neutralise(cell) for column, cell in row.items()}
 
 
 def export_csv(out: IO[str]) -> int:
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    # CRLF rows (RFC 4180): the writer then quotes every cell holding a CR or an
+    # LF, so a note with a bare CR reads back whole.
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     count = 0
     for row in export_rows():
@@ -142,6 +239,7 @@ class Row:
     newsletters: list[str]
     stripe_customer_id: str
     created_at: datetime | None
+    period_end: datetime | None
 
 
 @dataclass
@@ -171,18 +269,32 @@ def _parse_when(value: str) -> datetime | None:
     return parsed
 
 
+def _read_lists(raw: dict[str, str]) -> tuple[dict[str, list[str]], str]:
+    """Split the list cells of one row; the second item names what is unreadable."""
+    lists: dict[str, list[str]] = {}
+    for column in LIST_COLUMNS:
+        try:
+            lists[column] = split_list(raw.get(column, ""))
+        except ValueError as error:
+            return lists, f"{column}: {error}"
+    return lists, ""
+
+
 def _check(
-    reader: Iterable[dict[str, Any]], tiers: dict[str, Tier]
+    reader: csv.DictReader[str], tiers: dict[str, Tier]
 ) -> tuple[list[Row], list[tuple[int, str]]]:
     rows: list[Row] = []
     errors: list[tuple[int, str]] = []
     seen: set[str] = set()
-    for index, raw in enumerate(reader):
-        line = index + 2  # the header is line 1
+    read_up_to = reader.line_num
+    for raw in reader:
+        # A quoted cell may span lines (notes): a row starts after the last one.
+        line, read_up_to = read_up_to + 1, reader.line_num
         if None in raw:
             errors.append((line, "more cells than columns"))
             continue
-        email = (raw.get("email") or "").strip().lower()
+        raw = {key: restore(value or "") for key, value in raw.items()}
+        email = raw["email"].strip().lower()
         try:
             validate_email(email)
         except ValidationError:
@@ -195,7 +307,11 @@ def _check(
         if status not in MemberStatus.values:
             errors.append((line, f"unknown status {status!r}"))
             continue
-        slugs = _split(raw.get("tiers", ""))
+        lists, unreadable = _read_lists(raw)
+        if unreadable:
+            errors.append((line, unreadable))
+            continue
+        slugs = lists["tiers"]
         unknown = [s for s in slugs if s not in tiers]
         if unknown:
             errors.append((line, f"unknown tier {', '.join(unknown)}"))
@@ -206,8 +322,20 @@ def _check(
         try:
             comp_until = _parse_when(raw.get("complimentary_until", ""))
             created = _parse_when(raw.get("created_at", ""))
+            period_end = _parse_when(raw.get("current_period_end", ""))
         except ValueError as error:
             errors.append((line, f"not a date: {error}"))
+            continue
+        customer = raw.get("stripe_customer_id", "").strip()
+        if status == MemberStatus.PAID and period_end is None:
+            # An import row with no end would give paid access for ever.
+            errors.append(
+                (line, "status paid needs current_period_end (the subscription's end)")
+            )
+            continue
+        if status == MemberStatus.PAID and not customer:
+            # Without it the subscription can never be linked to the provider's.
+            errors.append((line, "status paid needs stripe_customer_id"))
             continue
         name = (raw.get("name") or "").strip()
         if len(name) > 150:
@@ -219,14 +347,15 @@ def _check(
                 line=line,
                 email=email,
                 name=name,
-                note=raw.get("note") or "",
-                labels=_split(raw.get("labels", "")),
+                note=raw.get("note", ""),
+                labels=lists["labels"],
                 status=status,
                 tiers=[tiers[s] for s in slugs],
                 comp_until=comp_until,
-                newsletters=_split(raw.get("newsletters", "")),
-                stripe_customer_id=(raw.get("stripe_customer_id") or "").strip(),
+                newsletters=lists["newsletters"],
+                stripe_customer_id=customer,
                 created_at=created,
+                period_end=period_end,
             )
         )
     return rows, errors
@@ -270,15 +399,21 @@ def import_csv(
     fresh = [r for r in rows if r.email not in existing]
     report.skipped_existing = len(rows) - len(fresh)
     with transaction.atomic():
-        _bulk_insert(fresh, actor=actor)
+        user_ids = _bulk_insert(fresh, actor=actor)
+        for row in fresh:
+            if row.status == MemberStatus.PAID:
+                # After the commit, so the task finds the member; the task is
+                # idempotent (subscriptions are upserted by provider id).
+                enqueue(tasks.link_imported_customer, user_ids[row.email])
     report.created = len(fresh)
     return report
 
 
-def _bulk_insert(rows: list[Row], *, actor: User | None) -> None:
+def _bulk_insert(rows: list[Row], *, actor: User | None) -> dict[str, int]:
+    """Insert the members and what they own; return their ids by email."""
     if connection.vendor == "postgresql":
-        _copy_insert(rows, actor=actor)
-        return
+        return _copy_insert(rows, actor=actor)
+    ids: dict[str, int] = {}
     now = timezone.now()
     password = make_password(None)
     labels = _ensure_labels({name for r in rows for name in r.labels})
@@ -308,6 +443,7 @@ def _bulk_insert(rows: list[Row], *, actor: User | None) -> None:
             )
             for user in users:
                 user.pk = by_email[user.email]
+        ids.update((user.email, user.pk) for user in users)
         through = User.labels.through
         links, comps, subs, events = [], [], [], []
         for row, user in zip(chunk, users, strict=True):
@@ -331,6 +467,7 @@ def _bulk_insert(rows: list[Row], *, actor: User | None) -> None:
                         provider="import",
                         provider_customer_id=row.stripe_customer_id,
                         status=SubscriptionStatus.ACTIVE,
+                        current_period_end=row.period_end,
                     )
                     for tier in row.tiers
                 ]
@@ -351,6 +488,7 @@ def _bulk_insert(rows: list[Row], *, actor: User | None) -> None:
         choices = {u.pk: r.newsletters for r, u in zip(chunk, users, strict=True)}
         if any(choices.values()):
             hooks.emit("members_imported", choices)
+    return ids
 
 
 def _ensure_labels(names: set[str]) -> dict[str, int]:
@@ -378,7 +516,7 @@ def _copy(model: Any, rows: list[dict[str, Any]]) -> None:
                 copy.write_row([row[n] for n in names])
 
 
-def _copy_insert(rows: list[Row], *, actor: User | None) -> None:
+def _copy_insert(rows: list[Row], *, actor: User | None) -> dict[str, int]:
     """The PostgreSQL path: COPY instead of INSERTs (100,000 rows in seconds)."""
     now = timezone.now()
     password = make_password(None)
@@ -439,6 +577,7 @@ def _copy_insert(rows: list[Row], *, actor: User | None) -> None:
                         "provider": "import",
                         "provider_customer_id": r.stripe_customer_id,
                         "status": SubscriptionStatus.ACTIVE.value,
+                        "current_period_end": r.period_end,
                         "interval": "",
                         "cancel_at_period_end": False,
                         "last_event_created": 0,
@@ -465,3 +604,4 @@ def _copy_insert(rows: list[Row], *, actor: User | None) -> None:
     choices = {ids[r.email]: r.newsletters for r in rows if r.newsletters}
     if choices:
         hooks.emit("members_imported", choices)
+    return ids

@@ -58,7 +58,7 @@ def make_csv(rows: int, tiers: list[str]) -> str:
     writer.writerow(COLUMNS)
     for i in range(rows):
         kind = i % 10
-        status, member_tiers, until, customer = "free", "", "", ""
+        status, member_tiers, until, customer, ends = "free", "", "", "", ""
         if kind == 0:
             status, member_tiers, until = (
                 "comped",
@@ -67,7 +67,9 @@ def make_csv(rows: int, tiers: list[str]) -> str:
             )
         elif kind == 1:
             status, member_tiers, customer = "paid", tiers[1], f"cus_bench{i:07d}"
-        labels = "bench" if i % 3 else "bench,vip"
+            ends = "2031-06-30T00:00:00+00:00"
+        # Every third member has a label with an escaped comma in it.
+        labels = "bench" if i % 3 else "bench,vip\\, press"
         writer.writerow(
             [
                 f"member{i:07d}@{DOMAIN}",
@@ -80,6 +82,7 @@ def make_csv(rows: int, tiers: list[str]) -> str:
                 "",
                 customer,
                 "2024-01-15T09:30:00+00:00",
+                ends,
             ]
         )
     return out.getvalue()
