@@ -22,6 +22,8 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from herald.core.http import client_ip
+
 from .models import MembershipSettings
 
 COOKIE_NAME = "herald_meter"
@@ -48,7 +50,7 @@ def _meter_id(request: HttpRequest) -> str | None:
 
 
 def _address_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_ip(request)
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
     return f"herald:meter:new:{digest[:32]}"
 

@@ -19,6 +19,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from herald.core.http import client_ip
+
 from . import actions, queries
 from .forms import (
     CheckoutForm,
@@ -61,7 +63,8 @@ def _limited(request: HttpRequest, group: str, rate: str, value: str) -> bool:
 
 
 def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    # Behind nginx every REMOTE_ADDR is the proxy's: one bucket for all readers.
+    return client_ip(request)
 
 
 def too_many(request: HttpRequest) -> HttpResponse:

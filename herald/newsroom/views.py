@@ -13,6 +13,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
+from herald.core.http import client_ip
+
 from . import queries
 
 # Shared caches may keep anonymous pages briefly; signed-in readers get private.
@@ -120,7 +122,7 @@ def _search_limited(request: HttpRequest) -> bool:
     return is_ratelimited(
         request,
         group="newsroom.search",
-        key=lambda _group, _request: request.META.get("REMOTE_ADDR", ""),
+        key=lambda _group, _request: client_ip(request),
         rate=getattr(settings, "HERALD_SEARCH_RATE", "60/m"),
         increment=True,
     )

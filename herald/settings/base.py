@@ -139,7 +139,10 @@ AXES_LOCKOUT_CALLABLE = "herald.core.views.lockout"  # core/lockout.html, 429
 AXES_HTTP_RESPONSE_CODE = 429
 # "admin", "Admin" and "admin@example.org" count as one account.
 AXES_USERNAME_CALLABLE = "herald.core.auth.lockout_username"
-AXES_IPWARE_PROXY_COUNT = env.TRUSTED_PROXIES or None
+# Lockouts key on the same client address as every reader rate limit.
+AXES_CLIENT_IP_CALLABLE = "herald.core.http.client_ip"
+# Reverse proxies whose X-Forwarded-For herald.core.http.client_ip believes.
+HERALD_TRUSTED_PROXIES = env.TRUSTED_PROXIES
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

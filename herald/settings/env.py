@@ -7,6 +7,7 @@ what it does. Other modules import the values from here; nothing else touches
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -87,8 +88,24 @@ EMAIL_PORT = int(_get("HERALD_EMAIL_PORT", "25") or 25)
 # Serve over HTTPS only: HSTS, secure cookies, redirect. On in production.
 SECURE = _bool("HERALD_SECURE", default=True)
 
-# Number of proxies in front of the app whose X-Forwarded-For can be trusted.
-TRUSTED_PROXIES = int(_get("HERALD_TRUSTED_PROXIES", "0") or 0)
+# Addresses or networks (CIDR) of the reverse proxies in front of the app,
+# comma-separated. X-Forwarded-For is believed only when the request comes from
+# one of them; rate limits and lockouts then key on the reader's own address.
+# The default fits the shipped nginx config (nginx on the same host). Set
+# "none" when nothing proxies the app. Example: "127.0.0.1,::1,10.0.0.0/8".
+TRUSTED_PROXIES = _list("HERALD_TRUSTED_PROXIES", "127.0.0.1,::1")
+if [p.lower() for p in TRUSTED_PROXIES] == ["none"]:
+    TRUSTED_PROXIES = []
+for _proxy in TRUSTED_PROXIES:
+    try:
+        if _proxy.isdigit():  # the old "number of proxies" form
+            raise ValueError(_proxy)
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ValueError(
+            f"HERALD_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network; "
+            "give the proxies' addresses, e.g. 127.0.0.1,::1"
+        ) from None
 
 # Log level for Herald's own loggers (DEBUG, INFO, WARNING, ERROR).
 LOG_LEVEL = _get("HERALD_LOG_LEVEL", "INFO")
