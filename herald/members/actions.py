@@ -6,11 +6,13 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -122,6 +124,7 @@ LINK_ROUTES = {
     TokenPurpose.SIGNIN: "members:signin_link",
     TokenPurpose.SIGNUP: "members:signup_link",
     TokenPurpose.EMAIL_CHANGE: "members:email_link",
+    TokenPurpose.REAUTH: "members:reauth_link",
 }
 
 
@@ -312,6 +315,8 @@ def _complete(token: LoginToken) -> Redemption:
         return _confirm_signup(token, next_url)
     if token.purpose == TokenPurpose.EMAIL_CHANGE:
         return _confirm_email_change(token)
+    if token.purpose == TokenPurpose.REAUTH:
+        return _confirm_reauth(token, next_url)
     return Redemption(error="invalid")
 
 
@@ -409,7 +414,11 @@ def _confirm_email_change(token: LoginToken) -> Redemption:
         return Redemption(error="taken", purpose=token.purpose)
     user.email = token.email
     user.email_confirmed_at = timezone.now()
-    user.save(update_fields=["email", "email_confirmed_at"])
+    # A new address ends every session; the view signs the confirming browser
+    # back in with the new auth hash, so only that one stays.
+    user.auth_epoch = F("auth_epoch") + 1
+    user.save(update_fields=["email", "email_confirmed_at", "auth_epoch"])
+    user.refresh_from_db(fields=["auth_epoch"])
     # Links sent to the old address name it, so they stop working now.
     record_event(
         user,
@@ -422,6 +431,42 @@ def _confirm_email_change(token: LoginToken) -> Redemption:
     return Redemption(
         user=user, next_url=reverse("members:account"), purpose=token.purpose
     )
+
+
+@transaction.atomic
+def request_reauth(user: User, *, next_url: str = "") -> LoginToken:
+    """Email a code and link to ``user``'s current address to prove the inbox.
+
+    Asked for before deleting the account or changing the email address, so a
+    borrowed or stolen session alone cannot do either.
+    """
+    issued = _issue_token(
+        TokenPurpose.REAUTH,
+        user.email,
+        user=user,
+        data={"next": _safe_next(next_url)},
+    )
+    _send_after_commit(
+        "reauth",
+        user.email,
+        {
+            "link": _link(issued),
+            "code": emails.code_display(issued.code),
+            "minutes": 10,
+        },
+    )
+    return issued.token
+
+
+def _confirm_reauth(token: LoginToken, next_url: str) -> Redemption:
+    user = token.user
+    if user is None:
+        return Redemption(error="refused", purpose=token.purpose)
+    user.refresh_from_db()
+    # A code sent before an email change no longer proves the current inbox.
+    if not user.is_active or user.email.lower() != token.email.lower():
+        return Redemption(error="refused", purpose=token.purpose)
+    return Redemption(user=user, next_url=next_url, purpose=token.purpose)
 
 
 @transaction.atomic
@@ -524,6 +569,7 @@ def delete_account(user: User, *, actor: User | None = None) -> None:
         data={"subscriptions_cancelled": [sid for _p, sid in live]},
     )
     hooks.emit("member_deleted", user.pk, user.email)
+    _forget_person(user)
     Subscription.objects.filter(user=user).update(user=None)
     Payment.objects.filter(user=user).update(user=None)
     MemberEvent.objects.filter(user=user).update(user=None)
@@ -540,6 +586,101 @@ def delete_account(user: User, *, actor: User | None = None) -> None:
                 log.exception("Could not cancel subscription %s", subscription_id)
 
     transaction.on_commit(cancel)
+
+
+ERASED = "[deleted]"
+
+
+def _traces_of(user: User) -> tuple[set[str], set[str]]:
+    """Every email address and name ``user`` has had here, lower-cased."""
+    emails_seen = {user.email.lower()}
+    names = {user.name, user.first_name, user.last_name}
+    for kind, data in user.member_events.filter(
+        kind__in=[EventKind.EMAIL_CHANGED, EventKind.NAME_CHANGED]
+    ).values_list("kind", "data"):
+        target = emails_seen if kind == EventKind.EMAIL_CHANGED else names
+        target.update(str(data.get(key) or "") for key in ("from", "to"))
+    for email, data in user.login_tokens.values_list("email", "data"):
+        emails_seen.update((email.lower(), str(data.get("old_email") or "")))
+    return {e.lower() for e in emails_seen if e}, {
+        n.lower() for n in names if len(n.strip()) > 2
+    }
+
+
+def _scrub(value: Any, traces: set[str]) -> Any:
+    if isinstance(value, str):
+        lowered = value.lower()
+        return ERASED if any(t in lowered for t in traces) else value
+    if isinstance(value, list):
+        return [_scrub(item, traces) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrub(item, traces) for key, item in value.items()}
+    return value
+
+
+def _forget_person(user: User) -> None:
+    """Erase ``user``'s names and addresses from the rows that outlive the account.
+
+    History rows stay (accounting), but their data and reason lose every name
+    and address; sign-in and sign-up tokens and the admin login log go.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    emails_seen, names = _traces_of(user)
+    traces = emails_seen | names
+    # The one sanctioned edit of append-only history: erasure on request
+    # (GDPR art. 17) wins over keeping the rows untouched.
+    for event in MemberEvent.objects.filter(user=user).only("pk", "data", "reason"):
+        data, reason = _scrub(event.data, traces), _scrub(event.reason, traces)
+        if data != event.data or reason != event.reason:
+            MemberEvent.objects.filter(pk=event.pk).update(data=data, reason=reason)
+    by_email = Q()
+    by_username = Q()
+    for email in emails_seen:
+        by_email |= Q(email__iexact=email)
+        by_username |= Q(username__iexact=email)
+    LoginToken.objects.filter(Q(user=user) | by_email).delete()
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(by_username).delete()
+
+
+def purge_expired_data(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete expired sign-in tokens, expired sessions and old admin login logs.
+
+    Retention: ``HERALD_LOGIN_TOKEN_RETENTION_HOURS`` after a token expires (so
+    a late click still gets "expired", not "invalid"), and
+    ``HERALD_AUTH_LOG_RETENTION_DAYS`` for django-axes attempts and logs.
+    """
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    now = now or timezone.now()
+    token_hours = getattr(settings, "HERALD_LOGIN_TOKEN_RETENTION_HOURS", 24)
+    log_days = getattr(settings, "HERALD_AUTH_LOG_RETENTION_DAYS", 30)
+    removed = {
+        "login_tokens": LoginToken.objects.filter(
+            expires_at__lt=now - timedelta(hours=token_hours)
+        ).delete()[0],
+        "sessions": _purge_sessions(now),
+    }
+    log_cutoff = now - timedelta(days=log_days)
+    for key, model in (
+        ("login_attempts", AccessAttempt),
+        ("login_logs", AccessLog),
+        ("login_failures", AccessFailureLog),
+    ):
+        removed[key] = model.objects.filter(attempt_time__lt=log_cutoff).delete()[0]
+    return removed
+
+
+def _purge_sessions(now: datetime) -> int:
+    """Drop expired sessions, as ``manage.py clearsessions`` does."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    get_model = getattr(store, "get_model_class", None)
+    if get_model is None:
+        # Cache and cookie sessions expire by themselves.
+        store.clear_expired()
+        return 0
+    return int(get_model().objects.filter(expire_date__lt=now).delete()[0])
 
 
 # --- Status -------------------------------------------------------------------

@@ -25,3 +25,13 @@ def link_imported_customer(user_id: int) -> int:
     overwrite newer ones.
     """
     return actions.link_provider_subscriptions(user_id)
+
+
+@shared_task(name="herald.members.tasks.purge_expired_data")
+def purge_expired_data() -> dict[str, int]:
+    """Delete expired sign-in tokens and sessions and old admin login logs.
+
+    Idempotent: it only deletes rows past their retention, so a second run
+    finds nothing more to delete.
+    """
+    return actions.purge_expired_data()

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -37,6 +38,8 @@ from .providers import get_provider
 from .providers.base import InvalidWebhook, ProviderError
 
 PENDING_KEY = "members_pending_token"
+REAUTH_PENDING_KEY = "members_reauth_token"
+REAUTH_AT_KEY = "members_reauth_at"
 PENDING_EMAIL_KEY = "members_pending_email"
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -307,12 +310,18 @@ def change_name(request: HttpRequest) -> HttpResponse:
 @login_required(login_url="members:signin")
 @require_POST
 def change_email(request: HttpRequest) -> HttpResponse:
+    if not _inbox_proven(request):
+        messages.info(request, _("First confirm it is you with a code we email you."))
+        return redirect(
+            f"{reverse('members:reauth')}?next={reverse('members:account')}"
+        )
     form = EmailChangeForm(request.POST)
     if not form.is_valid():
         return render(request, "members/form_error.html", {"form": form}, status=400)
     email = actions.normalize_email(form.cleaned_data["email"])
     if _limited(request, "email_change.email", _rate("email"), email):
         return too_many(request)
+    _spend_inbox_proof(request)
     actions.request_email_change(request.user, new_email=email)
     messages.info(
         request,
@@ -335,14 +344,136 @@ def export_data(request: HttpRequest) -> HttpResponse:
 @login_required(login_url="members:signin")
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
+    proven = _inbox_proven(request)
     form = DeleteAccountForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not proven:
+        status = 403
+    elif request.method == "POST" and form.is_valid():
+        _spend_inbox_proof(request)
         actions.delete_account(request.user, actor=request.user)
         logout(request)
         messages.success(request, _("Your account is deleted."))
         return redirect("/")
-    status = 400 if form.errors else 200
-    return render(request, "members/delete.html", {"form": form}, status=status)
+    else:
+        status = 400 if form.errors else 200
+    return render(
+        request,
+        "members/delete.html",
+        {"form": form, "proven": proven, "next": reverse("members:delete")},
+        status=status,
+    )
+
+
+# --- Fresh proof of the inbox (before deleting or changing the email) ---------
+
+
+def _inbox_proven(request: HttpRequest) -> bool:
+    """Whether this session typed a code from the member's inbox a moment ago."""
+    at = request.session.get(REAUTH_AT_KEY)
+    window = int(getattr(settings, "HERALD_MEMBERS_REAUTH_SECONDS", 300))
+    now = timezone.now().timestamp()
+    return isinstance(at, (int, float)) and 0 <= now - at <= window
+
+
+def _spend_inbox_proof(request: HttpRequest) -> None:
+    # One proof, one sensitive change.
+    request.session.pop(REAUTH_AT_KEY, None)
+
+
+def _prove_inbox(request: HttpRequest) -> None:
+    request.session.pop(REAUTH_PENDING_KEY, None)
+    request.session[REAUTH_AT_KEY] = timezone.now().timestamp()
+
+
+@never_cache
+@login_required(login_url="members:signin")
+@require_http_methods(["GET", "POST"])
+def reauth(request: HttpRequest) -> HttpResponse:
+    """Email a code and link to the member's current address."""
+    next_url = _safe_next(request.POST.get("next") or request.GET.get("next"))
+    if request.method == "POST":
+        if _limited(request, "reauth.email", _rate("email"), request.user.email):
+            return too_many(request)
+        token = actions.request_reauth(request.user, next_url=next_url)
+        request.session[REAUTH_PENDING_KEY] = token.pk
+        return redirect("members:reauth_code")
+    return render(
+        request, "members/reauth.html", {"next": next_url, "email": request.user.email}
+    )
+
+
+@never_cache
+@login_required(login_url="members:signin")
+@require_http_methods(["GET", "POST"])
+def reauth_code(request: HttpRequest) -> HttpResponse:
+    token = queries.pending_token(request.session.get(REAUTH_PENDING_KEY))
+    if (
+        token is None
+        or token.purpose != TokenPurpose.REAUTH
+        or token.user_id != request.user.pk
+    ):
+        return redirect("members:reauth")
+    form = CodeForm(_posted(request))
+    status = 200
+    if request.method == "POST":
+        if _limited(request, "code.ip", _rate("code_ip"), _ip(request)):
+            return too_many(request)
+        if form.is_valid():
+            result = actions.redeem_code(token, form.cleaned_data["code"])
+            if result.ok:
+                _prove_inbox(request)
+                return redirect(result.next_url or reverse("members:account"))
+            if result.error != "wrong_code":
+                request.session.pop(REAUTH_PENDING_KEY, None)
+                return _link_problem(request, result.error, purpose=token.purpose)
+            form.add_error(
+                "code",
+                ngettext(
+                    "That code is not right. You have %(n)d attempt left.",
+                    "That code is not right. You have %(n)d attempts left.",
+                    result.attempts_left,
+                )
+                % {"n": result.attempts_left},
+            )
+            token.refresh_from_db(fields=["attempts"])
+        status = 400
+    return render(
+        request,
+        "members/reauth.html",
+        {
+            "form": form,
+            "email": request.user.email,
+            "attempts_left": token.attempts_left,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@login_required(login_url="members:signin")
+@require_http_methods(["GET", "POST"])
+def reauth_link(request: HttpRequest, token: str) -> HttpResponse:
+    purpose = TokenPurpose.REAUTH
+    found = actions.find_token(token, purpose=purpose)
+    if found is None:
+        return _link_problem(request, "invalid", purpose=purpose)
+    if found.user_id != request.user.pk:
+        # Someone else's proof: refuse without using it up.
+        return _link_problem(request, "refused", purpose=purpose)
+    if request.method == "GET":
+        if not found.is_usable():
+            return _link_problem(request, actions._token_error(found), purpose=purpose)
+        # Mail scanners follow links: only the button's POST uses the token.
+        response = render(request, "members/reauth_link.html")
+        response["Referrer-Policy"] = "same-origin"
+        return response
+    if _limited(request, "link.ip", _rate("code_ip"), _ip(request)):
+        return too_many(request)
+    result = actions.redeem_link(token, purpose=purpose)
+    if not result.ok:
+        return _link_problem(request, result.error, purpose=purpose)
+    _prove_inbox(request)
+    return redirect(result.next_url or reverse("members:account"))
 
 
 # --- Plans, checkout, billing -------------------------------------------------

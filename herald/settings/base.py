@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "herald.members.sessions.StaffIdleTimeoutMiddleware",
     "herald.members.metering.MeterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -218,7 +219,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "herald.members.tasks.expire_access",
         "schedule": 15 * 60.0,
     },
+    "members-purge-expired-data": {
+        "task": "herald.members.tasks.purge_expired_data",
+        "schedule": 60 * 60.0,
+    },
 }
+# Retention (docs/security.md): expired sign-in tokens are deleted a day after
+# they expire; django-axes admin login attempts and logs after 30 days.
+HERALD_LOGIN_TOKEN_RETENTION_HOURS = 24
+HERALD_AUTH_LOG_RETENTION_DAYS = 30
+# Newsroom (staff) sessions end after this many seconds without a request.
+HERALD_ADMIN_IDLE_TIMEOUT = env.ADMIN_IDLE_TIMEOUT
+# A code from the member's inbox proves it for this long (delete, email change).
+HERALD_MEMBERS_REAUTH_SECONDS = 5 * 60
 HERALD_INPROCESS_SCHEDULER = env.INPROCESS_SCHEDULER
 # WebSub hubs a new site pings (editable per site in Settings → Distribution).
 HERALD_WEBSUB_DEFAULT_HUBS = "https://pubsubhubbub.appspot.com/"

@@ -72,6 +72,9 @@ MEDIA_ROOT = _get("HERALD_MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 # Directory collectstatic writes to.
 STATIC_ROOT = _get("HERALD_STATIC_ROOT", str(BASE_DIR / "var" / "static"))
 
+# Seconds without a request after which a newsroom (staff) session ends.
+ADMIN_IDLE_TIMEOUT = int(_get("HERALD_ADMIN_IDLE_TIMEOUT", "1800") or 1800)
+
 # Password for the admin user that `make demo` creates; generated when empty.
 ADMIN_PASSWORD = _get("HERALD_ADMIN_PASSWORD")
 

@@ -213,6 +213,8 @@ class TokenPurpose(models.TextChoices):
     SIGNIN = "signin", _("Sign in")
     SIGNUP = "signup", _("Confirm sign-up")
     EMAIL_CHANGE = "email_change", _("Confirm new email")
+    # Fresh proof of the inbox before deleting the account or changing the email.
+    REAUTH = "reauth", _("Confirm it is you")
 
 
 class LoginToken(models.Model):
