@@ -2,7 +2,10 @@
 
 Columns (in this order): email, name, note, labels, status, tiers,
 complimentary_until, newsletters, stripe_customer_id, created_at,
-current_period_end. Tiers are tier slugs; dates are ISO 8601.
+current_period_end. Dates are ISO 8601. Tiers are tier slugs; when a member's
+tiers end at different times, each slug carries its own end (``gold@<date>``,
+``gold@`` for no end), otherwise complimentary_until or current_period_end
+gives the one end for all.
 
 List cells (labels, tiers, newsletters) hold their values separated by commas;
 a comma or a backslash inside a value is escaped with a backslash (``a\\, b``),
@@ -169,16 +172,13 @@ def export_rows() -> Iterator[dict[str, str]]:
         comps: dict[int, list[ComplimentaryAccess]] = {}
         for comp in queries.live_comps().filter(user_id__in=ids):
             comps.setdefault(comp.user_id, []).append(comp)
-        subs: dict[int, list[int]] = {}
-        period_ends: dict[int, list[datetime]] = {}
+        subs: dict[int, list[tuple[int, datetime | None]]] = {}
         customers: dict[int, str] = {}
         live = queries.live_subscriptions().filter(user_id__in=ids)
         for user_id, tier_id, period_end, customer in live.values_list(
             "user_id", "tier_id", "current_period_end", "provider_customer_id"
         ):
-            subs.setdefault(user_id, []).append(tier_id)
-            if period_end:
-                period_ends.setdefault(user_id, []).append(period_end)
+            subs.setdefault(user_id, []).append((tier_id, period_end))
             if customer:
                 customers.setdefault(user_id, customer)
         choices: dict[int, list[str]] = {}
@@ -187,19 +187,22 @@ def export_rows() -> Iterator[dict[str, str]]:
                 choices.update(extra)
         for user in batch:
             member_comps = comps.get(user.pk, [])
+            member_subs = subs.get(user.pk, [])
             if user.status == MemberStatus.COMPED:
-                tier_ids = [c.tier_id for c in member_comps]
+                grants = [(c.tier_id, c.ends_at) for c in member_comps]
             else:
-                tier_ids = subs.get(user.pk, [])
+                grants = member_subs
             ends = [c.ends_at for c in member_comps if c.ends_at]
-            period_end = max(period_ends.get(user.pk, []), default=None)
+            period_end = max((e for _, e in member_subs if e), default=None)
             row = {
                 "email": user.email,
                 "name": user.name,
                 "note": user.note,
                 "labels": _join(labels.get(user.pk, [])),
                 "status": user.status,
-                "tiers": _join(tiers[t] for t in tier_ids if t in tiers),
+                "tiers": _tiers_cell(
+                    [(tiers[t], end) for t, end in grants if t in tiers]
+                ),
                 "complimentary_until": max(ends).isoformat() if ends else "",
                 "newsletters": _join(choices.get(user.pk, [])),
                 "stripe_customer_id": (
@@ -209,6 +212,17 @@ def export_rows() -> Iterator[dict[str, str]]:
                 "current_period_end": period_end.isoformat() if period_end else "",
             }
             yield {column: neutralise(cell) for column, cell in row.items()}
+
+
+def _tiers_cell(grants: list[tuple[str, datetime | None]]) -> str:
+    """Tier slugs; each with its own end (``slug@end``) when the ends differ.
+
+    When they agree, the end column (complimentary_until or current_period_end)
+    says it once; ``slug@`` is access with no end. Slugs never hold an ``@``.
+    """
+    if len({end for _, end in grants}) <= 1:
+        return _join(slug for slug, _ in grants)
+    return _join(f"{slug}@{end.isoformat() if end else ''}" for slug, end in grants)
 
 
 def export_csv(out: IO[str]) -> int:
@@ -234,12 +248,10 @@ class Row:
     note: str
     labels: list[str]
     status: str
-    tiers: list[Tier]
-    comp_until: datetime | None
+    tiers: list[tuple[Tier, datetime | None]]  # each with its own end
     newsletters: list[str]
     stripe_customer_id: str
     created_at: datetime | None
-    period_end: datetime | None
 
 
 @dataclass
@@ -311,23 +323,28 @@ def _check(
         if unreadable:
             errors.append((line, unreadable))
             continue
-        slugs = lists["tiers"]
-        unknown = [s for s in slugs if s not in tiers]
+        items = [item.partition("@") for item in lists["tiers"]]
+        unknown = [slug for slug, _, _ in items if slug not in tiers]
         if unknown:
             errors.append((line, f"unknown tier {', '.join(unknown)}"))
             continue
-        if status != MemberStatus.FREE and not slugs:
+        if status != MemberStatus.FREE and not items:
             errors.append((line, f"status {status} needs a tier"))
             continue
         try:
             comp_until = _parse_when(raw.get("complimentary_until", ""))
             created = _parse_when(raw.get("created_at", ""))
             period_end = _parse_when(raw.get("current_period_end", ""))
+            default = period_end if status == MemberStatus.PAID else comp_until
+            grants = [
+                (tiers[slug], _parse_when(when) if at else default)
+                for slug, at, when in items
+            ]
         except ValueError as error:
             errors.append((line, f"not a date: {error}"))
             continue
         customer = raw.get("stripe_customer_id", "").strip()
-        if status == MemberStatus.PAID and period_end is None:
+        if status == MemberStatus.PAID and any(end is None for _, end in grants):
             # An import row with no end would give paid access for ever.
             errors.append(
                 (line, "status paid needs current_period_end (the subscription's end)")
@@ -350,12 +367,10 @@ def _check(
                 note=raw.get("note", ""),
                 labels=lists["labels"],
                 status=status,
-                tiers=[tiers[s] for s in slugs],
-                comp_until=comp_until,
+                tiers=grants,
                 newsletters=lists["newsletters"],
                 stripe_customer_id=customer,
                 created_at=created,
-                period_end=period_end,
             )
         )
     return rows, errors
@@ -453,11 +468,11 @@ def _bulk_insert(rows: list[Row], *, actor: User | None) -> dict[str, int]:
                     ComplimentaryAccess(
                         user_id=user.pk,
                         tier=tier,
-                        ends_at=row.comp_until,
+                        ends_at=ends,
                         granted_by=actor,
                         reason="imported",
                     )
-                    for tier in row.tiers
+                    for tier, ends in row.tiers
                 ]
             elif row.status == MemberStatus.PAID:
                 subs += [
@@ -467,9 +482,9 @@ def _bulk_insert(rows: list[Row], *, actor: User | None) -> dict[str, int]:
                         provider="import",
                         provider_customer_id=row.stripe_customer_id,
                         status=SubscriptionStatus.ACTIVE,
-                        current_period_end=row.period_end,
+                        current_period_end=ends,
                     )
-                    for tier in row.tiers
+                    for tier, ends in row.tiers
                 ]
             events.append(
                 MemberEvent(
@@ -557,14 +572,14 @@ def _copy_insert(rows: list[Row], *, actor: User | None) -> dict[str, int]:
     for r in rows:
         user_id = ids[r.email]
         links += [{"user": user_id, "label": labels[n]} for n in r.labels]
-        for tier in r.tiers:
+        for tier, ends in r.tiers:
             if r.status == MemberStatus.COMPED:
                 comps.append(
                     {
                         "user": user_id,
                         "tier": tier.pk,
                         "starts_at": now,
-                        "ends_at": r.comp_until,
+                        "ends_at": ends,
                         "reason": "imported",
                         "granted_by": actor_id,
                     }
@@ -577,7 +592,7 @@ def _copy_insert(rows: list[Row], *, actor: User | None) -> dict[str, int]:
                         "provider": "import",
                         "provider_customer_id": r.stripe_customer_id,
                         "status": SubscriptionStatus.ACTIVE.value,
-                        "current_period_end": r.period_end,
+                        "current_period_end": ends,
                         "interval": "",
                         "cancel_at_period_end": False,
                         "last_event_created": 0,
