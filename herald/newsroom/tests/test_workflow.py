@@ -4,8 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import WorkflowState
 
 from herald.newsroom.models import ArticlePage
@@ -336,3 +339,147 @@ def test_dashboard_lists_scheduled_articles_for_editors_only(
     assert b"Embargoed budget report" in as_editor.content
     assert b"Scheduled to go live" not in as_contributor.content
     assert b"Embargoed budget report" not in as_contributor.content
+
+
+# Wagtail 8 autosaves the new-page form: its first autosave POSTs the form to the
+# create URL (``Accept: application/json``), and only when that answer reaches the
+# browser does the form get retargeted at the edit URL. A *Submit* pressed in
+# between posts the whole form, with the paragraph typed last, to the create URL.
+TYPED = ["The first train left at ten.", "More follow.", "Sleeper cars return."]
+
+
+def _add_url(section):
+    return reverse(
+        "wagtailadmin_pages:add", args=("newsroom", "articlepage", section.pk)
+    )
+
+
+def _body_texts(article):
+    return [strip_tags(block.value.source) for block in article.body]
+
+
+def _new_article_form(client, url, *, author, paragraphs):
+    return admin_form_data(
+        client,
+        url,
+        title=HEADLINE,
+        slug="night-trains",
+        **{"article_authors-0-author": str(author.pk)},
+        **article_body_form_data(paragraphs),
+    )
+
+
+def test_submit_racing_the_first_autosave_of_a_new_article_keeps_every_paragraph(
+    client, section, author, contributor
+):
+    # given: the autosave of the first two paragraphs, and the submit with all three,
+    # both sent from the same new-article form to the create URL
+    client.force_login(contributor)
+    url = _add_url(section)
+    autosave = _new_article_form(client, url, author=author, paragraphs=TYPED[:2])
+    submit = _new_article_form(client, url, author=author, paragraphs=TYPED)
+    submit["action-submit"] = "Submit for moderation"
+
+    # when
+    autosaved = client.post(url, autosave, HTTP_ACCEPT="application/json")
+    submitted = client.post(url, submit)
+
+    # then: one article, in review, and the submitted revision holds every paragraph
+    assert autosaved.status_code < 500
+    assert submitted.status_code == 302, submitted.content[:2000]
+    article = ArticlePage.objects.get(slug="night-trains")
+    state = article.current_workflow_state
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+    submitted_revision = state.current_task_state.revision
+    assert _body_texts(submitted_revision.as_object()) == TYPED
+    assert [a.author for a in article.article_authors.all()] == [author]
+
+
+def test_autosave_landing_between_the_submits_checks_and_its_save_is_no_500(
+    client, section, author, contributor, monkeypatch
+):
+    # given: the submit has passed its form checks (the slug was free) when the
+    # autosave sent just before it, from the same form, is answered
+    client.force_login(contributor)
+    client.raise_request_exception = False
+    url = _add_url(section)
+    autosave = _new_article_form(client, url, author=author, paragraphs=TYPED[:2])
+    submit = _new_article_form(client, url, author=author, paragraphs=TYPED)
+    submit["action-submit"] = "Submit for moderation"
+    other_tab = Client()
+    other_tab.force_login(contributor)
+    answered = {}
+    save_form = WagtailAdminPageForm.save
+
+    def autosave_lands_first(form, *args, **kwargs):
+        if "autosave" not in answered and form.data.get("action-submit"):
+            answered["autosave"] = None
+            answered["autosave"] = other_tab.post(
+                url, autosave, HTTP_ACCEPT="application/json"
+            )
+        return save_form(form, *args, **kwargs)
+
+    monkeypatch.setattr(WagtailAdminPageForm, "save", autosave_lands_first)
+
+    # when
+    submitted = client.post(url, submit)
+
+    # then
+    assert answered["autosave"].status_code < 500
+    assert submitted.status_code == 302, submitted.content[:2000]
+    article = ArticlePage.objects.get(slug="night-trains")
+    state = article.current_workflow_state
+    assert _body_texts(state.current_task_state.revision.as_object()) == TYPED
+
+
+def test_the_new_article_form_does_not_autosave_but_the_saved_draft_does(
+    client, section, author, contributor
+):
+    client.force_login(contributor)
+    url = _add_url(section)
+    data = _new_article_form(client, url, author=author, paragraphs=TYPED[:1])
+
+    new_form = client.get(url)
+    client.post(url, data)
+    article = ArticlePage.objects.get(slug="night-trains")
+    draft_form = client.get(_edit_url(article))
+
+    # The page is created once, by the button the writer pressed; from then on
+    # Wagtail checks each autosave against the revision it would overwrite.
+    assert new_form.status_code == 200
+    assert b"data-w-autosave-interval-value" not in new_form.content
+    assert b'id="w-autosave-indicator"' not in new_form.content
+    assert draft_form.status_code == 200
+    assert b"data-w-autosave-interval-value" in draft_form.content
+
+
+def test_an_autosave_arriving_after_the_submit_is_refused_and_the_submission_kept(
+    client, section, author, contributor
+):
+    # given: a saved draft whose editor autosaved the first two paragraphs
+    client.force_login(contributor)
+    url = _add_url(section)
+    client.post(url, _new_article_form(client, url, author=author, paragraphs=[]))
+    article = ArticlePage.objects.get(slug="night-trains")
+    edit_url = _edit_url(article)
+    autosave = _new_article_form(client, edit_url, author=author, paragraphs=TYPED[:2])
+    first = client.post(edit_url, autosave, HTTP_ACCEPT="application/json")
+    assert first.status_code == 200, first.content[:2000]
+    autosaved_revision_id = first.json()["revision_id"]
+    submit = _new_article_form(client, edit_url, author=author, paragraphs=TYPED)
+    submit["action-submit"] = "Submit for moderation"
+    late = _new_article_form(client, edit_url, author=author, paragraphs=TYPED[:2])
+    late["overwrite_revision_id"] = str(autosaved_revision_id)
+
+    # when: the submit lands first, then an autosave sent just before it
+    submitted = client.post(edit_url, submit)
+    late_autosave = client.post(edit_url, late, HTTP_ACCEPT="application/json")
+
+    # then: the autosave is refused as out of date; nothing typed is lost
+    article.refresh_from_db()
+    assert submitted.status_code == 302
+    assert late_autosave.status_code == 400
+    assert late_autosave.json()["error_code"] == "invalid_revision"
+    state = article.current_workflow_state
+    assert _body_texts(state.current_task_state.revision.as_object()) == TYPED
+    assert _body_texts(article.get_latest_revision_as_object()) == TYPED
