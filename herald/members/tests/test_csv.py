@@ -394,3 +394,17 @@ def paid_subscription(stripe_server, customer_id: str, tier: Tier) -> str:
         }
     )
     return stripe_server.complete_checkout(session["id"])["subscription"]
+
+
+def test_a_bad_row_after_a_note_spanning_lines_is_named_by_its_own_line():
+    text = (
+        f"{HEADER}\r\n"
+        'a@example.org,,"first line\r\nsecond line\r\nthird",,free,,,,,,\r\n'
+        "not-an-email,,,,free,,,,,,\r\n"
+    )
+
+    report = csvio.import_csv(text)
+
+    assert report.errors == [(5, "not an email address: 'not-an-email'")]
+    note = User.objects.get(email="a@example.org").note
+    assert note == "first line\r\nsecond line\r\nthird"
