@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import import_module
@@ -37,6 +38,7 @@ from .models import (
     TokenPurpose,
     User,
     WebhookEvent,
+    newsroom_role_q,
 )
 from .providers import get_provider
 from .providers.base import (
@@ -352,6 +354,28 @@ def _confirm_signup(token: LoginToken, next_url: str) -> Redemption:
     if offer and not next_url:
         next_url = reverse("members:offer", kwargs={"code": offer})
     return Redemption(user=user, next_url=next_url, purpose=token.purpose)
+
+
+# --- Newsroom accounts ---------------------------------------------------------
+
+
+def sync_staff_status(user_ids: Iterable[int]) -> None:
+    """Make ``is_staff`` follow the newsroom roles (or superuser) of these users.
+
+    Wagtail's Settings -> Users form has no staff box, only groups; staff status
+    must follow the groups or a new editor would count as a reader.
+    """
+    ids = {int(pk) for pk in user_ids}
+    if not ids:
+        return
+    users = User.objects.filter(pk__in=ids)
+    with_role = set(
+        users.filter(Q(is_superuser=True) | newsroom_role_q()).values_list(
+            "pk", flat=True
+        )
+    )
+    users.filter(pk__in=with_role, is_staff=False).update(is_staff=True)
+    users.exclude(pk__in=with_role).filter(is_staff=True).update(is_staff=False)
 
 
 # --- The account page ---------------------------------------------------------

@@ -21,6 +21,7 @@ from .models import (
     SubscriptionStatus,
     Tier,
     User,
+    newsroom_accounts_q,
 )
 
 
@@ -136,8 +137,8 @@ def member_timeline(user: User, *, limit: int = 200) -> list[MemberEvent]:
 
 
 def members() -> QuerySet[User]:
-    """Reader accounts (not staff), for the admin list and exports."""
-    return User.objects.filter(is_staff=False, is_superuser=False)
+    """Reader accounts (no newsroom account), for the admin list and exports."""
+    return User.objects.exclude(newsroom_accounts_q())
 
 
 def member_counts() -> dict[str, int]:

@@ -1,6 +1,7 @@
 """Members' models. Other apps import from here (``herald.members.models``)."""
 
 from .accounts import (
+    NEWSROOM_GROUPS,
     RENEWAL_GRACE,
     Label,
     LoginToken,
@@ -8,6 +9,8 @@ from .accounts import (
     TokenPurpose,
     User,
     UserManager,
+    newsroom_accounts_q,
+    newsroom_role_q,
 )
 from .billing import (
     ACCESS_STATUSES,
@@ -33,6 +36,7 @@ from .tiers import (
 
 __all__ = [
     "ACCESS_STATUSES",
+    "NEWSROOM_GROUPS",
     "FINAL_STATUSES",
     "RENEWAL_GRACE",
     "AccessLevel",
@@ -58,4 +62,6 @@ __all__ = [
     "UserManager",
     "WebhookEvent",
     "format_money",
+    "newsroom_accounts_q",
+    "newsroom_role_q",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import BaseUserManager as DjangoBaseUserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -20,6 +21,39 @@ from django.utils.translation import gettext_lazy as _
 # A renewing subscription keeps access this long past its period end, so a
 # renewal webhook that arrives late does not lock a paying member out.
 RENEWAL_GRACE = timedelta(hours=48)
+
+# The newsroom's roles (newsroom migration 0003 creates them). Members may not
+# import newsroom, so the names are kept here, next to the one decision below.
+NEWSROOM_GROUPS = ("Contributors", "Editors", "Moderators", "Administrators")
+
+
+def newsroom_role_q() -> Q:
+    """Users who hold a newsroom role: a newsroom group, or admin access granted.
+
+    Wagtail lets in anyone with ``wagtailadmin.access_admin``, so a group an
+    administrator invents later counts as soon as it opens the admin.
+    """
+    in_role_group = User.groups.through.objects.filter(
+        Q(group__name__in=NEWSROOM_GROUPS)
+        | Q(
+            group__permissions__codename="access_admin",
+            group__permissions__content_type__app_label="wagtailadmin",
+        )
+    ).values("user_id")
+    granted_directly = User.user_permissions.through.objects.filter(
+        permission__codename="access_admin",
+        permission__content_type__app_label="wagtailadmin",
+    ).values("user_id")
+    return Q(pk__in=in_role_group) | Q(pk__in=granted_directly)
+
+
+def newsroom_accounts_q() -> Q:
+    """Decide "is a newsroom account" for querysets (and ``limit_choices_to``).
+
+    A newsroom account signs in to the admin with its password and is never
+    treated as a reader: no emailed link or code, not in the members lists.
+    """
+    return Q(is_staff=True) | Q(is_superuser=True) | newsroom_role_q()
 
 
 class MemberStatus(models.TextChoices):
@@ -83,7 +117,7 @@ class UserManager(DjangoBaseUserManager["User"]):
         if "@" in username or not username:
             return self.get(email__iexact=username)
         matches = list(
-            self.filter(is_staff=True, email__istartswith=f"{username}@")[:2]
+            self.filter(newsroom_accounts_q(), email__istartswith=f"{username}@")[:2]
         )
         if len(matches) != 1:
             # None, or ambiguous: refuse like an unknown user (no 500).
@@ -204,9 +238,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.__dict__.pop("_herald_access", None)
 
     @property
+    def is_newsroom_account(self) -> bool:
+        """Whether this is a newsroom account (see ``newsroom_accounts_q``)."""
+        # The flags answer without a query, and are all an unsaved user has.
+        if self.is_staff or self.is_superuser:
+            return True
+        if self.pk is None:
+            return False
+        manager = type(self)._default_manager
+        return manager.filter(newsroom_accounts_q(), pk=self.pk).exists()
+
+    @property
     def is_member_only(self) -> bool:
         """A reader account: no admin access, may sign in by magic link."""
-        return not (self.is_staff or self.is_superuser)
+        return not self.is_newsroom_account
 
 
 class TokenPurpose(models.TextChoices):

@@ -12,7 +12,7 @@ from freezegun import freeze_time
 
 from herald.members.models import EventKind, LoginToken, MemberEvent, User
 
-from .conftest import Client, last_code, last_link, last_mail, path_of
+from .conftest import CODE_RE, Client, last_code, last_link, last_mail, path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -296,6 +296,77 @@ def test_a_member_made_staff_after_the_link_was_sent_cannot_use_it(client, membe
     ask_signin(client, "reader@example.org")
     link = path_of(last_link("reader@example.org"))
     User.objects.filter(pk=member.pk).update(is_staff=True)
+
+    browser = Client()
+    response = browser.post(link)
+
+    assert response.status_code == 403
+    assert session_user_id(browser) is None
+
+
+def _join_newsroom_group_without_signals(user: User, name: str) -> None:
+    """Put ``user`` in a newsroom group the way a raw import would: no is_staff."""
+    from django.contrib.auth.models import Group
+
+    User.groups.through.objects.create(user=user, group=Group.objects.get(name=name))
+
+
+@pytest.mark.parametrize(
+    "group", ["Contributors", "Editors", "Moderators", "Administrators"]
+)
+def test_newsroom_group_account_gets_no_working_link_or_code(client, member, group):
+    # given: a newsroom account whose staff flag was never set
+    _join_newsroom_group_without_signals(member, group)
+    User.objects.filter(pk=member.pk).update(is_staff=False)
+    unknown = Client()
+
+    # when
+    answer = ask_signin(client, "reader@example.org")
+    other = ask_signin(unknown, "nobody@example.org")
+
+    # then: the requester sees what an unknown address gets, the inbox no way in
+    assert (answer.status_code, answer["Location"]) == (
+        other.status_code,
+        other["Location"],
+    )
+    assert _same_shape(
+        client.get("/account/code/").content.decode(),
+        unknown.get("/account/code/").content.decode(),
+    )
+    message = last_mail("reader@example.org")
+    assert "/account/signin/link/" not in message.body
+    assert not CODE_RE.search(message.body)
+    token = LoginToken.objects.get(email="reader@example.org")
+    assert token.user is None
+    for guess in ("000000", "123456", "999999"):
+        client.post("/account/code/", {"code": guess})
+    assert session_user_id(client) is None
+
+
+def test_a_member_put_in_a_newsroom_group_after_the_link_was_sent_cannot_use_it(
+    client, member
+):
+    ask_signin(client, "reader@example.org")
+    code = last_code("reader@example.org")
+    ask_signin(Client(), "reader@example.org")
+    link = path_of(last_link("reader@example.org"))
+    _join_newsroom_group_without_signals(member, "Contributors")
+
+    browser = Client()
+    by_link = browser.post(link)
+    by_code = client.post("/account/code/", {"code": code})
+
+    assert by_link.status_code == 403
+    assert session_user_id(browser) is None
+    assert by_code.status_code == 403
+    assert session_user_id(client) is None
+
+
+def test_signup_confirmation_does_not_sign_in_a_newsroom_account(client, member):
+    client.post("/account/signup/", {"email": "new@example.org"})
+    link = path_of(last_link("new@example.org"))
+    newsroom = User.objects.create_user("new@example.org")
+    _join_newsroom_group_without_signals(newsroom, "Editors")
 
     browser = Client()
     response = browser.post(link)

@@ -199,3 +199,146 @@ def test_with_production_cookie_settings_cookies_are_host_prefixed_and_secure(
         assert "Domain" not in header
         assert "SameSite=Lax" in header
     assert "HttpOnly" in client.cookies["__Host-sessionid"].output()
+
+
+# --- Staff status follows the newsroom groups -----------------------------------
+
+NEWSROOM_GROUPS = ["Contributors", "Editors", "Moderators", "Administrators"]
+
+
+def group(name: str):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Group
+
+    return Group.objects.get(name=name)
+
+
+@pytest.mark.parametrize("name", NEWSROOM_GROUPS)
+def test_adding_a_user_to_a_newsroom_group_makes_them_staff(reader, name):
+    reader.groups.add(group(name))
+
+    reader.refresh_from_db()
+    assert reader.is_staff is True
+    assert reader.is_newsroom_account is True
+
+
+def test_adding_users_from_the_group_side_makes_them_staff(reader, django_user_model):
+    other = django_user_model.objects.create_user("other@herald.example")
+
+    group("Editors").user_set.add(reader, other)
+
+    assert set(
+        django_user_model.objects.filter(is_staff=True).values_list("email", flat=True)
+    ) == {"reader@herald.example", "other@herald.example"}
+
+
+def test_a_group_outside_the_newsroom_does_not_make_staff(reader):
+    from django.contrib.auth.models import Group
+
+    reader.groups.add(Group.objects.create(name="Book club"))
+
+    reader.refresh_from_db()
+    assert reader.is_staff is False
+    assert reader.is_newsroom_account is False
+
+
+@pytest.mark.parametrize(
+    "how", ["remove", "clear", "set", "group_remove", "group_clear"]
+)
+def test_leaving_every_newsroom_group_ends_staff_status(reader, how):
+    editors, contributors = group("Editors"), group("Contributors")
+    reader.groups.add(editors, contributors)
+
+    if how == "remove":
+        reader.groups.remove(editors)
+        reader.refresh_from_db()
+        assert reader.is_staff is True  # still a contributor
+        reader.groups.remove(contributors)
+    elif how == "clear":
+        reader.groups.clear()
+    elif how == "set":
+        reader.groups.set([])
+    elif how == "group_remove":
+        editors.user_set.remove(reader)
+        contributors.user_set.remove(reader)
+    else:
+        editors.user_set.clear()
+        contributors.user_set.clear()
+
+    reader.refresh_from_db()
+    assert reader.is_staff is False
+    assert reader.is_newsroom_account is False
+
+
+def test_a_superuser_stays_staff_after_leaving_every_group(staff):
+    staff.groups.add(group("Editors"))
+    staff.groups.clear()
+
+    staff.refresh_from_db()
+    assert staff.is_staff is True
+    assert staff.is_newsroom_account is True
+
+
+def test_an_account_made_in_the_admin_with_a_newsroom_group_is_staff(
+    client, staff, django_user_model
+):
+    # given: a superuser adds an editor through Settings -> Users
+    client.force_login(staff)
+
+    # when
+    response = client.post(
+        "/admin/users/new/",
+        {
+            "email": "new.editor@herald.example",
+            "first_name": "Nell",
+            "last_name": "Editor",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "groups": [group("Editors").pk],
+        },
+    )
+
+    # then
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = django_user_model.objects.get(email="new.editor@herald.example")
+    assert created.is_staff is True
+    assert created.is_newsroom_account is True
+
+
+def test_an_account_made_in_the_admin_without_a_group_is_not_staff(
+    client, staff, django_user_model
+):
+    client.force_login(staff)
+
+    response = client.post(
+        "/admin/users/new/",
+        {
+            "email": "plain@herald.example",
+            "first_name": "Pat",
+            "last_name": "Plain",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = django_user_model.objects.get(email="plain@herald.example")
+    assert created.is_staff is False
+    assert created.is_newsroom_account is False
+
+
+def test_members_admin_lists_no_newsroom_account_even_without_the_staff_flag(
+    client, staff, reader, django_user_model
+):
+    # given: a newsroom group member whose staff flag was never set (raw insert)
+    writer = django_user_model.objects.create_user("writer@herald.example")
+    django_user_model.groups.through.objects.create(
+        user=writer, group=group("Contributors")
+    )
+    client.force_login(staff)
+
+    # when
+    html = client.get("/admin/members/").content.decode()
+
+    # then
+    assert "reader@herald.example" in html
+    assert "writer@herald.example" not in html
