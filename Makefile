@@ -40,7 +40,7 @@ run: migrate
 ## conventions, import layers, the suite on SQLite, again on PostgreSQL + Redis,
 ## and the browser tests in Chromium. Each stage prints its time; a summary ends it.
 ## PYTEST_N=1 runs the suites in one process; PYTEST_ARGS adds pytest options.
-.PHONY: test-start messages conventions imports migrations-check
+.PHONY: test-start messages conventions imports migrations-check vnu
 PYTEST_N ?= 2
 PYTEST_ARGS ?=
 XDIST := $(if $(filter-out 0 1,$(PYTEST_N)),-n $(PYTEST_N) --dist load,)
@@ -58,7 +58,7 @@ pytest = set -o pipefail; $(PY) -m pytest $(2) 2>&1 | tee var/pytest-$(1).log ||
 NO_SERVICES = export HERALD_DATABASE_URL= HERALD_REDIS_URL= HERALD_CELERY_BROKER_URL=
 apt_get = { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }
 
-test: test-start install-dev services chromium messages lint check test-sqlite test-postgres test-e2e
+test: test-start install-dev services chromium vnu messages lint check test-sqlite test-postgres test-e2e
 	@python3 tools/test_summary.py var
 
 test-start:
@@ -72,6 +72,20 @@ services:
 
 chromium:
 	$(call timed,chromium,command -v chromium >/dev/null 2>&1 || $(call apt_get,chromium))
+
+# The W3C Nu HTML checker (npm's vnu-jar, pinned) and a Java to run it:
+# tests/test_html_validity.py checks every reader page with it. Its postinstall
+# script would fetch a Java runtime from GitHub; Debian's is used instead.
+VNU_VERSION := 26.9.27
+VNU_DIR := var/vnu
+VNU_PACKAGE := $(VNU_DIR)/node_modules/vnu-jar
+vnu:
+	$(call timed,vnu,{ command -v java >/dev/null 2>&1 || $(call apt_get,default-jre-headless); } && \
+	  if grep -qs '"version": "$(VNU_VERSION)"' $(VNU_PACKAGE)/package.json && \
+	    [ -f $(VNU_PACKAGE)/build/dist/vnu.jar ]; then :; else \
+	    { command -v npm >/dev/null 2>&1 || $(call apt_get,npm); } && \
+	    npm install --prefix $(VNU_DIR) --ignore-scripts --no-save --no-audit --no-fund \
+	      --silent vnu-jar@$(VNU_VERSION); fi)
 
 # Compile translations when there are any (.mo files are build output).
 messages: install-dev
@@ -93,11 +107,11 @@ conventions:
 imports: install-dev
 	$(call timed,import-layers,.venv/bin/lint-imports --no-cache)
 
-test-sqlite: install-dev
+test-sqlite: install-dev vnu
 	$(call timed,pytest-sqlite,$(NO_SERVICES); \
 	  $(call pytest,sqlite,-q -m "not browser" $(XDIST) --durations=5 $(PYTEST_ARGS) herald tests))
 
-test-postgres: install-dev services
+test-postgres: install-dev services vnu
 	$(call timed,pytest-postgres,export HERALD_DATABASE_URL=$(PG_URL) \
 	  HERALD_REDIS_URL=$(TEST_REDIS_URL) HERALD_CELERY_BROKER_URL=; \
 	  $(call pytest,postgres,-q -m "not browser" $(XDIST) --durations=5 $(PYTEST_ARGS) herald tests))
