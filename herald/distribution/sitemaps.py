@@ -8,6 +8,7 @@ building model instances or a template context per URL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from typing import Any
@@ -43,14 +44,24 @@ def w3c(value: datetime | None, tz: tzinfo | None = None) -> str:
     return localtime(value, tz).isoformat(timespec="seconds")
 
 
+# No site has this many pages of any sitemap (10,000 URLs each). A larger
+# number would overflow the database's 64-bit integers when turned into a key
+# range or an OFFSET, so it is simply a page that does not exist.
+MAX_PAGE = 1_000_000
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
 def page_number(value: Any) -> int:
     """A sitemap page number from the URL: PageNotAnInteger or EmptyPage if bad."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError) as exc:
-        raise PageNotAnInteger("not a number") from exc
-    if number < 1:
-        raise EmptyPage("less than 1")
+    text = str(value).strip()
+    if not _INTEGER.fullmatch(text):
+        raise PageNotAnInteger("not a number")
+    # Checked on the digits: converting a 5,000-digit number is slow.
+    if len(text.lstrip("-0")) > len(str(MAX_PAGE)):
+        raise EmptyPage("out of range")
+    number = int(text)
+    if not 1 <= number <= MAX_PAGE:
+        raise EmptyPage("out of range")
     return number
 
 
@@ -224,8 +235,7 @@ def news_pages(count: int) -> int:
 
 
 def news_rows(page: int) -> list[Any]:
-    if page < 1:
-        raise EmptyPage("less than 1")
+    page = page_number(page)
     start = (page - 1) * NEWS_PAGE_SIZE
     rows = list(queries.news_articles()[start : start + NEWS_PAGE_SIZE])
     if not rows and page > 1:

@@ -275,8 +275,8 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
         page = 1
     else:
         try:
-            page = int(raw_page)
-        except ValueError as exc:
+            page = sitemaps.page_number(raw_page)
+        except (EmptyPage, PageNotAnInteger) as exc:
             raise Http404(_("No such sitemap page.")) from exc
     try:
         rows = sitemaps.news_rows(page)

@@ -8,6 +8,7 @@ of queries whatever the number of items.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -538,6 +539,18 @@ def parse_search_filters(params: Any, choices: dict[str, Any]) -> SearchFilters:
 # date filters move that window, so older stories stay reachable).
 SEARCH_RESULT_CAP = 100
 _SCORE = "search_score"
+_SEARCH_WORD = re.compile(r"[^\W_]+")
+
+
+def backend_query(query: str) -> str:
+    """The words of a reader's query, lower-cased, as the search backend gets them.
+
+    Readers type quotes, ``*``, ``-``, ``NEAR(``, ``OR`` and NUL bytes; SQLite's
+    FTS5 reads those as its own syntax (an unclosed quote is a syntax error)
+    and PostgreSQL rejects NUL. Only the words matter for a news search, and
+    lower case keeps ``OR``/``AND``/``NOT``/``NEAR`` from being operators.
+    """
+    return " ".join(word.lower() for word in _SEARCH_WORD.findall(query))
 
 
 def search_articles(
@@ -552,6 +565,9 @@ def search_articles(
     qs = with_cards(live_articles()).defer(None)
     if filters is not None:
         qs = _filter_search(qs, filters)
+    query = backend_query(query)
+    if not query:
+        return qs.none()
     if order == "newest":
         return _newest_first(qs).search(query, order_by_relevance=False)
     return qs.search(query)
@@ -681,18 +697,23 @@ def search_page(
     from .snippets import search_snippet
 
     scored = order != "newest" and _scores_rank_higher_first()
-    matches = _newest_matches(
-        _filter_search(live_articles(), filters),
-        query,
-        limit=SEARCH_RESULT_CAP + 1,
-        scored=scored,
+    words = backend_query(query)
+    matches = (
+        _newest_matches(
+            _filter_search(live_articles(), filters),
+            words,
+            limit=SEARCH_RESULT_CAP + 1,
+            scored=scored,
+        )
+        if words
+        else []
     )
     more_than = SEARCH_RESULT_CAP if len(matches) > SEARCH_RESULT_CAP else None
     matches = matches[:SEARCH_RESULT_CAP]
     if order == "newest":
         ids = [pk for pk, _score in matches]
     else:
-        ids = _by_relevance(matches, query, scored=scored)
+        ids = _by_relevance(matches, words, scored=scored)
     page = paginate(ids, page_param)
     page.object_list = _search_cards(list(page.object_list))
     page = page_cards(page)

@@ -130,7 +130,8 @@ def _search_limited(request: HttpRequest) -> bool:
 
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
-    raw = " ".join(request.GET.get("q", "").split())
+    # A NUL byte is never part of a word; PostgreSQL refuses it in a query.
+    raw = " ".join(request.GET.get("q", "").replace("\x00", "").split())
     query = raw[: settings.HERALD_QUERY_MAX_LENGTH]
     order = "newest" if request.GET.get("order") == "newest" else "relevance"
     if query and _search_limited(request):

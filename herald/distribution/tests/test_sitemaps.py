@@ -284,3 +284,25 @@ def test_article_sitemap_pages_are_key_ranges_that_keep_their_stories(
     for page, urls in before.items():
         kept = {url for url in urls if gone.slug not in url}
         assert after.get(page, set()) == kept
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sitemap-articles.xml?page=99999999999999999999",
+        "/sitemap-articles.xml?page=9223372036854775808",
+        "/sitemap-articles.xml?page=922337203685477580",
+        "/sitemap-sections.xml?page=99999999999999999999",
+        "/sitemap-authors.xml?page=99999999999999999999",
+        "/sitemap-tags.xml?page=9223372036854775807",
+        "/sitemap-news.xml?page=99999999999999999999",
+        "/sitemap-news.xml?page=-99999999999999999999",
+        "/sitemap-news.xml?page=0",
+        "/sitemap-articles.xml?page=1e400",
+        "/sitemap-articles.xml?page=%00",
+    ],
+)
+def test_sitemap_page_with_a_huge_or_odd_number_is_404(
+    client, newsroom, distribution, url
+):
+    assert client.get(url).status_code == 404

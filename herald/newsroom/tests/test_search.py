@@ -311,3 +311,56 @@ def test_snippet_reads_only_as_much_public_text_as_it_shows(db, access_level):
         assert search_snippet(article, query) == expected
     if access_level == "paid":
         assert "Gated" not in search_snippet(article, "gated")
+
+
+HOSTILE_QUERIES = [
+    '"unclosed',
+    '"ferry',
+    'ferry"',
+    '""',
+    "a OR",
+    "OR",
+    "ferry AND",
+    "NOT ferry",
+    "NEAR(",
+    "NEAR(ferry harbourmaster",
+    "ferry NEAR/2 islands",
+    "*",
+    "ferry*",
+    "-",
+    "-ferry",
+    "^ferry",
+    "ferry:",
+    "title:ferry",
+    "{title}: ferry",
+    "(ferry",
+    "ferry)",
+    "ferry\x00",
+    "\x00",
+    "fer\x00ry",
+    "'; DROP TABLE x; --",
+    "+",
+    ":",
+    "%_",
+    "\\",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+@pytest.mark.parametrize("order", ["relevance", "newest"])
+def test_search_operators_quotes_and_nul_bytes_answer_a_results_page(
+    client, desk, query, order
+):
+    response = client.get("/search/", data={"q": query, "order": order})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "\x00" not in page
+    assert "zeppelin" not in page
+
+
+@pytest.mark.parametrize(
+    "query", ['"ferry', "ferry*", "-ferry", "(ferry)", "ferry\x00", "fer\x00ry"]
+)
+def test_search_keeps_the_words_of_a_query_with_operator_syntax(client, desk, query):
+    assert found(client, q=query) == ["Ferry service returns to the islands"]
