@@ -401,16 +401,6 @@ def test_every_reader_and_account_page_has_no_html_errors(site, settings, tmp_pa
     pages.visit("account, comped member", comped, "/account/")
     pages.visit("account, paying member", paying, "/account/")
     pages.visit(
-        "email change",
-        free,
-        "/account/email/",
-        status=302,
-        method="post",
-        email="fran@example.org",
-    )
-    pages.visit("account, email change sent", free, "/account/")
-    pages.visit("email change link", anonymous, _link_from_outbox("fran@example.org"))
-    pages.visit(
         "name change, too long",
         free,
         "/account/name/",
@@ -427,6 +417,43 @@ def test_every_reader_and_account_page_has_no_html_errors(site, settings, tmp_pa
         tier="nope",
         interval="month",
     )
+    pages.visit("delete account, inbox not proven", free, "/account/delete/")
+    pages.visit(
+        "email change, inbox not proven",
+        free,
+        "/account/email/",
+        status=302,
+        method="post",
+        email="fran@example.org",
+    )
+    pages.visit("inbox proof", free, "/account/confirm/", next="/account/delete/")
+    pages.visit(
+        "inbox proof sent",
+        free,
+        "/account/confirm/",
+        status=302,
+        method="post",
+        next="/account/delete/",
+    )
+    pages.visit("inbox proof code", free, "/account/confirm/code/")
+    right = _code_from_outbox(free_member.email)
+    pages.visit(
+        "inbox proof, wrong code",
+        free,
+        "/account/confirm/code/",
+        status=400,
+        method="post",
+        code="000000" if right != "000000" else "111111",
+    )
+    pages.visit("inbox proof link", free, _link_from_outbox(free_member.email))
+    pages.visit(
+        "inbox proven",
+        free,
+        "/account/confirm/code/",
+        status=302,
+        method="post",
+        code=right,
+    )
     pages.visit("delete account", free, "/account/delete/")
     pages.visit(
         "delete account, unconfirmed",
@@ -435,6 +462,16 @@ def test_every_reader_and_account_page_has_no_html_errors(site, settings, tmp_pa
         status=400,
         method="post",
     )
+    pages.visit(
+        "email change",
+        free,
+        "/account/email/",
+        status=302,
+        method="post",
+        email="fran@example.org",
+    )
+    pages.visit("account, email change sent", free, "/account/")
+    pages.visit("email change link", anonymous, _link_from_outbox("fran@example.org"))
 
     settings.HERALD_SEARCH_RATE = "1/m"
     pages.visit("search, first", anonymous, "/search/", q="ferry")
