@@ -7,6 +7,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Herald core"
 
     def ready(self) -> None:
-        from . import localcache
+        from django.core import checks as django_checks
+
+        from . import checks, localcache
 
         localcache.connect_signals()
+        # Untagged: `migrate` and `runserver` run it too, not only `check --deploy`.
+        django_checks.register(checks.live_providers)

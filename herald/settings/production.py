@@ -32,3 +32,5 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = [env.BASE_URL]
 HERALD_INPROCESS_SCHEDULER = env.INPROCESS_SCHEDULER
+# herald.core.checks refuses the dummy checkout and console/in-memory mail here.
+HERALD_REQUIRE_LIVE_PROVIDERS = True

@@ -51,6 +51,10 @@ def production_env(tmp: Path, **overrides: str) -> dict[str, str]:
         HERALD_SQLITE_PATH=str(tmp / "prod.sqlite3"),
         HERALD_MEDIA_ROOT=str(tmp / "media"),
         HERALD_STATIC_ROOT=str(tmp / "static"),
+        # A real payment provider and a real mail backend: production needs both.
+        HERALD_STRIPE_SECRET_KEY="sk_live_" + "0" * 24,
+        HERALD_STRIPE_WEBHOOK_SECRET="whsec_" + "0" * 24,
+        HERALD_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
     )
     env.update(overrides)
     return env
@@ -90,6 +94,71 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"HERALD_STRIPE_SECRET_KEY": "", "HERALD_PAYMENTS_PROVIDER": ""},
+            "herald.E001",
+        ),
+        ({"HERALD_PAYMENTS_PROVIDER": "dummy"}, "herald.E001"),
+        (
+            {"HERALD_STRIPE_SECRET_KEY": "", "HERALD_PAYMENTS_PROVIDER": "stripe"},
+            "herald.E001",
+        ),
+        ({"HERALD_STRIPE_WEBHOOK_SECRET": ""}, "herald.E001"),
+        ({"HERALD_EMAIL_BACKEND": ""}, "herald.E002"),
+        (
+            {"HERALD_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+            "herald.E002",
+        ),
+        (
+            {"HERALD_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"},
+            "herald.E002",
+        ),
+    ],
+    ids=[
+        "no-stripe-key",
+        "dummy-provider",
+        "stripe-without-key",
+        "stripe-without-webhook-secret",
+        "no-email-backend",
+        "locmem-email",
+        "dummy-email",
+    ],
+)
+def test_production_refuses_a_test_payment_provider_or_mail_backend(
+    tmp_path, overrides, message
+):
+    # given: production settings missing a real provider or mail backend
+    env = production_env(tmp_path, **overrides)
+
+    # when: Django runs its checks (as migrate and runserver do before starting)
+    plain = run(["manage.py", "check"], env)
+    deploy = run(["manage.py", "check", "--deploy"], env)
+
+    # then: both refuse, naming the problem and the setting to fix
+    for result in (plain, deploy):
+        assert result.returncode != 0
+        assert message in result.stderr
+        assert "HERALD_" in result.stderr
+
+
+def test_demo_and_tests_keep_the_test_checkout_and_console_mail(tmp_path):
+    env = production_env(
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="herald.settings.dev",
+        HERALD_STRIPE_SECRET_KEY="",
+        HERALD_STRIPE_WEBHOOK_SECRET="",
+        HERALD_EMAIL_BACKEND="",
+    )
+
+    result = run(["manage.py", "check"], env)
+
+    assert result.returncode == 0, result.stderr
+    assert "herald.E00" not in result.stderr
 
 
 @pytest.mark.parametrize("key", ["", "short-secret", "x" * 49])
