@@ -33,6 +33,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
+from herald.core.links import validate_link
 from herald.core.sitecache import setting_for_request
 from herald.members.models import AccessLevel, Tier
 
@@ -77,20 +78,34 @@ class PublicationSettings(ClusterableModel, BaseSiteSetting):
         blank=True,
         help_text=_("Shown in the footer and in newsletters (required by CAN-SPAM)."),
     )
-    about_url = models.CharField(_("about page link"), max_length=255, blank=True)
-    ethics_url = models.CharField(_("ethics policy link"), max_length=255, blank=True)
-    corrections_url = models.CharField(
-        _("corrections policy link"), max_length=255, blank=True
+    # Links: https:// addresses or paths on this site (herald.core.links).
+    about_url = models.CharField(
+        _("about page link"), max_length=255, blank=True, validators=[validate_link]
     )
-    privacy_url = models.CharField(_("privacy policy link"), max_length=255, blank=True)
+    ethics_url = models.CharField(
+        _("ethics policy link"), max_length=255, blank=True, validators=[validate_link]
+    )
+    corrections_url = models.CharField(
+        _("corrections policy link"),
+        max_length=255,
+        blank=True,
+        validators=[validate_link],
+    )
+    privacy_url = models.CharField(
+        _("privacy policy link"), max_length=255, blank=True, validators=[validate_link]
+    )
     support_url = models.CharField(
         _("support link"),
         max_length=255,
         blank=True,
         help_text=_("Where 'Support us' points (a donation page or an external link)."),
+        validators=[validate_link],
     )
     newsletter_url = models.CharField(
-        _("newsletter sign-up link"), max_length=255, blank=True
+        _("newsletter sign-up link"),
+        max_length=255,
+        blank=True,
+        validators=[validate_link],
     )
     google_news_url = models.URLField(
         _("Google News publication URL"),
