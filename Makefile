@@ -33,7 +33,7 @@ demo: install
 	HERALD_INPROCESS_SCHEDULER=1 HERALD_SERVE_MEDIA=1 $(PY) manage.py serve_demo --port $(PORT)
 
 run: migrate
-	HERALD_DEBUG=1 HERALD_INPROCESS_SCHEDULER=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	HERALD_BASE_URL="$${HERALD_BASE_URL:-http://127.0.0.1:$(PORT)}" HERALD_DEBUG=1 HERALD_INPROCESS_SCHEDULER=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: what CI runs (.ci/run). Installs what is missing (uv, the locked
 ## packages, PostgreSQL/Redis, Chromium, gettext), then: ruff, migrations check,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from django.apps import apps as django_apps
@@ -113,6 +114,41 @@ def site_url(port: int) -> str:
     return f"http://127.0.0.1:{port}" if port != 80 else "http://127.0.0.1"
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def local_base_url(configured: str, port: int) -> str:
+    """``configured`` moved to ``port`` when it names this machine, else unchanged.
+
+    The default HERALD_BASE_URL says port 8000; a demo served on another port
+    must not send readers (feeds, canonical links, emails) to a dead address.
+    A public base URL the operator chose is kept as it is.
+    """
+    parts = urlsplit(configured)
+    host = parts.hostname or ""
+    if host not in LOOPBACK_HOSTS:
+        return configured
+    netloc = f"[{host}]" if ":" in host else host
+    if port != {"https": 443, "http": 80}.get(parts.scheme):
+        netloc = f"{netloc}:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", "")).rstrip("/")
+
+
+def point_site_at(port: int) -> Site | None:
+    """Give the default site the demo's address (on every run, not only the first).
+
+    Wagtail builds absolute page URLs from the site's hostname and port, so a
+    demo database loaded on one port and served on another keeps pointing back
+    at the first unless this runs each time.
+    """
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is not None and (site.hostname, site.port) != ("127.0.0.1", port):
+        site.hostname = "127.0.0.1"
+        site.port = port
+        site.save(update_fields=["hostname", "port"])
+    return site
+
+
 def load_demo(
     *,
     articles: int | None = None,
@@ -129,7 +165,8 @@ def load_demo(
         _ensure_admin(
             result, admin_password=admin_password, password_file=password_file
         )
-        echo("The demo publication is already loaded; nothing was changed.")
+        point_site_at(port)
+        echo(f"The demo publication is already loaded; its address is {url}/.")
         return result
 
     chosen = stories.STORIES[: articles if articles is not None else None]

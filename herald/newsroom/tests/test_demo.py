@@ -229,3 +229,62 @@ def test_env_file_example_documents_every_herald_variable():
 
     assert read, "no HERALD_* variable found in env.py"
     assert sorted(read - documented) == []
+
+
+def test_demo_links_follow_a_non_default_port_on_every_run(
+    tmp_path, settings, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+    from django.test import Client
+    from lxml import html as lxml_html
+    from wagtail.models import Site
+
+    from herald.newsroom.management.commands import serve_demo
+
+    # given: a demo loaded on the default port, then run again on 8123
+    load(tmp_path, articles=2, port=8000)
+    second = load(tmp_path, articles=2, port=8123)
+    assert "http://127.0.0.1:8123/" in second
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("127.0.0.1", 8123)
+
+    # when: serve_demo prepares to serve on 8123 with the default base URL
+    settings.BASE_URL = settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8000"
+    serve_demo.follow_port(8123)
+    reader = Client(HTTP_HOST="127.0.0.1:8123")
+
+    # then: canonical links, feeds, sitemaps and emailed links carry :8123
+    article = ArticlePage.objects.live().first()
+    page = reader.get(article.url)
+    assert page.status_code == 200
+    canonical = lxml_html.fromstring(page.content).find(".//link[@rel='canonical']")
+    assert canonical.get("href").startswith("http://127.0.0.1:8123/")
+    for url in ("/feed/", "/sitemap.xml", "/sitemap-news.xml", "/robots.txt"):
+        response = reader.get(url)
+        body = b"".join(response) if response.streaming else response.content
+        assert response.status_code == 200, url
+        assert b"http://127.0.0.1:8123/" in body, url
+        assert b":8000" not in body, url
+    assert b":8000" not in page.content
+
+    get_user_model().objects.create_user("reader@example.org")
+    # The sign-in email leaves on commit, as it does in production.
+    with django_capture_on_commit_callbacks(execute=True):
+        reader.post("/account/signin/", {"email": "reader@example.org"})
+    assert "http://127.0.0.1:8123/" in mail.outbox[-1].body
+    assert ":8000" not in mail.outbox[-1].body
+
+
+@pytest.mark.parametrize(
+    ("configured", "expected"),
+    [
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8123"),
+        ("http://localhost", "http://localhost:8123"),
+        ("http://[::1]:8000", "http://[::1]:8123"),
+        ("https://news.example.org", "https://news.example.org"),
+    ],
+)
+def test_only_a_base_url_on_this_machine_follows_the_demo_port(configured, expected):
+    from herald.newsroom.management.commands.load_demo import demo_loader
+
+    assert demo_loader().local_base_url(configured, 8123) == expected

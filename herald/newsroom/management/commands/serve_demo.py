@@ -35,6 +35,21 @@ def _start_publishing_clock(worker: Any) -> None:
         scheduler.ensure_started()
 
 
+def follow_port(port: int) -> str:
+    """Point the site and the base URL at ``port`` before the workers fork.
+
+    Feeds, canonical links, sitemaps and emails use ``BASE_URL``; Wagtail uses
+    the site's port. Both must name the port this server listens on.
+    """
+    loader = demo_loader()
+    base_url = loader.local_base_url(settings.BASE_URL, port)
+    # Set in this process only; the gunicorn workers fork from it.
+    settings.BASE_URL = base_url
+    settings.WAGTAILADMIN_BASE_URL = base_url
+    loader.point_site_at(port)
+    return base_url
+
+
 def _gunicorn_app(options: dict[str, Any]) -> Any:
     from django.core.wsgi import get_wsgi_application
     from gunicorn.app.base import BaseApplication
@@ -81,6 +96,7 @@ class Command(BaseCommand):
             raise CommandError("--workers and --threads must be at least 1.")
         self._ensure_static()
         loader = demo_loader()
+        follow_port(port)
         if not loader.demo_exists():
             self.stdout.write(
                 self.style.WARNING(
