@@ -291,3 +291,30 @@ def grant_all_permissions_to_administrators() -> int:
     if missing:
         group.permissions.add(*missing)
     return len(missing)
+
+
+def reindex_gated_articles(site_id: int) -> int:
+    """Index the public text of a site's live gated stories again; return how many.
+
+    Their indexed text is the preview, whose length is a publication setting:
+    after it changes, entries written under the old length would keep gated
+    paragraphs searchable (or leave preview ones unfindable).
+    """
+    from wagtail.models import Site
+    from wagtail.search import index
+
+    from herald.members.models import AccessLevel
+
+    site = Site.objects.filter(pk=site_id).select_related("root_page").first()
+    if site is None:
+        return 0
+    articles = (
+        ArticlePage.objects.live()
+        .descendant_of(site.root_page, inclusive=True)
+        .exclude(access_level=AccessLevel.PUBLIC)
+    )
+    count = 0
+    for article in articles.iterator(chunk_size=200):
+        index.insert_or_update_object(article)
+        count += 1
+    return count

@@ -694,7 +694,7 @@ def search_page(
     order: their number is the count, and the page is cut from them in either
     order. ``page.more_than`` is the cap when more stories match, else None.
     """
-    from .snippets import search_snippet
+    from .snippets import preview_length_of, preview_lengths, search_snippet
 
     scored = order != "newest" and _scores_rank_higher_first()
     words = backend_query(query)
@@ -718,6 +718,9 @@ def search_page(
     page.object_list = _search_cards(list(page.object_list))
     page = page_cards(page)
     page.more_than = more_than  # type: ignore[attr-defined]
+    lengths = preview_lengths()
     for article in page.object_list:
-        article.snippet = search_snippet(article, query)
+        article.snippet = search_snippet(
+            article, query, preview_paragraphs=preview_length_of(article, lengths)
+        )
     return page

@@ -178,13 +178,22 @@ def text_of(blocks: list[Any]) -> str:
     return _WS.sub(" ", unescape(" ".join(block_text(b) for b in blocks))).strip()
 
 
-def public_text(article: Any) -> str:
-    """Text that every reader may see: all of a public article, else the preview."""
+def public_text(article: Any, *, preview_paragraphs: int | None = None) -> str:
+    """Text that every reader may see: all of a public article, else the preview.
+
+    The preview is cut where the article's page cuts it: at the paywall break,
+    else after the publication's preview paragraphs for the article's site,
+    looked up when not given (the search index is built outside a request).
+    """
     from herald.members.models import AccessLevel
 
     if article.access_level == AccessLevel.PUBLIC:
         return text_of(list(article.body))
-    return text_of(split_body(article).preview)
+    if preview_paragraphs is None:
+        from .snippets import preview_length_of, preview_lengths
+
+        preview_paragraphs = preview_length_of(article, preview_lengths())
+    return text_of(split_body(article, preview_paragraphs=preview_paragraphs).preview)
 
 
 def word_count(article: Any) -> int:

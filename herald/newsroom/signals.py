@@ -9,12 +9,13 @@ from typing import Any
 
 from django.apps import apps as global_apps
 from django.contrib.auth.management import create_permissions
-from django.db.models.signals import pre_save
+from django.db import transaction
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
-from . import actions
-from .models import ArticlePage
+from . import actions, tasks
+from .models import ArticlePage, PublicationSettings
 
 
 @receiver(pre_save, sender=ArticlePage, dispatch_uid="newsroom-previous-state")
@@ -61,3 +62,40 @@ def reindex_after_publish(sender: type, instance: Any, **kwargs: Any) -> None:
         from wagtail.search import index
 
         index.insert_or_update_object(instance)
+
+
+_PREVIOUS_PREVIEW_ATTR = "_herald_previous_preview_paragraphs"
+
+
+@receiver(pre_save, sender=PublicationSettings, dispatch_uid="newsroom-preview-was")
+def remember_previous_preview_length(
+    sender: type, instance: PublicationSettings, raw: bool = False, **kwargs: Any
+) -> None:
+    if raw or not instance.pk:
+        return
+    previous = (
+        PublicationSettings.objects.filter(pk=instance.pk)
+        .values_list("preview_paragraphs", flat=True)
+        .first()
+    )
+    setattr(instance, _PREVIOUS_PREVIEW_ATTR, previous)
+
+
+@receiver(
+    post_save, sender=PublicationSettings, dispatch_uid="newsroom-preview-reindex"
+)
+def reindex_after_preview_length_change(
+    sender: type, instance: PublicationSettings, raw: bool = False, **kwargs: Any
+) -> None:
+    """Queue a reindex of gated stories when the preview length changed.
+
+    The index holds each gated story's preview: text indexed under a longer
+    preview would stay searchable after an editor shortens it.
+    """
+    if raw:
+        return
+    previous = getattr(instance, _PREVIOUS_PREVIEW_ATTR, None)
+    if previous == instance.preview_paragraphs:
+        return
+    site_id = instance.site_id
+    transaction.on_commit(lambda: tasks.reindex_gated_articles.delay(site_id))

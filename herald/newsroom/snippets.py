@@ -62,12 +62,39 @@ def excerpt(text: str, terms: list[str], *, length: int = SNIPPET_LENGTH) -> str
     return f"{'… ' if start else ''}{piece}{' …' if end < len(text) else ''}"
 
 
-def public_pieces(article: Any) -> Iterator[str]:
+def preview_lengths() -> list[tuple[str, int]]:
+    """(site root page path, preview paragraphs) of every site, deepest first.
+
+    One query. The preview length is a per-site publication setting, and the
+    search index and snippets must cut gated stories where the page does.
+    """
+    from .models import PublicationSettings
+
+    rows = PublicationSettings.objects.values_list(
+        "site__root_page__path", "preview_paragraphs"
+    )
+    return sorted(((p or "", n) for p, n in rows), key=lambda r: -len(r[0]))
+
+
+def preview_length_of(article: Any, lengths: list[tuple[str, int]]) -> int:
+    """The preview length of the site ``article`` lives on (``preview_lengths``)."""
+    from .models import PublicationSettings
+
+    path = getattr(article, "path", "") or ""
+    for root, paragraphs in lengths:
+        if root and path.startswith(root):
+            return paragraphs
+    # A site without settings yet gets the defaults when they are first read.
+    default: int = PublicationSettings._meta.get_field("preview_paragraphs").default
+    return default
+
+
+def public_pieces(article: Any, *, preview_paragraphs: int) -> Iterator[str]:
     """The plain text of each block every reader may see, in order, one at a time.
 
     The blocks of ``rendering.public_text``: all of a public article, the
-    preview of any other; joined with spaces they are that text. Gated blocks
-    are never read.
+    preview (``preview_paragraphs`` long when there is no paywall break) of any
+    other; joined with spaces they are that text. Gated blocks are never read.
     """
     if article.access_level == AccessLevel.PUBLIC:
         # The stored JSON: no block values built, no image looked up.
@@ -76,7 +103,8 @@ def public_pieces(article: Any) -> Iterator[str]:
             for item in article.body.raw_data
         )
     else:
-        texts = (block_text(block) for block in split_body(article).preview)
+        preview = split_body(article, preview_paragraphs=preview_paragraphs).preview
+        texts = (block_text(block) for block in preview)
     for raw in texts:
         text = _WS.sub(" ", unescape(raw)).strip()
         if text:
@@ -84,7 +112,7 @@ def public_pieces(article: Any) -> Iterator[str]:
 
 
 def _public_text_around_match(
-    article: Any, pattern: re.Pattern[str] | None
+    article: Any, pattern: re.Pattern[str] | None, *, preview_paragraphs: int
 ) -> tuple[str, bool]:
     """Public text up to a window past the first match, and whether it matched.
 
@@ -93,7 +121,7 @@ def _public_text_around_match(
     typical hit); without a match, all of them are.
     """
     text, matched = "", False
-    for piece in public_pieces(article):
+    for piece in public_pieces(article, preview_paragraphs=preview_paragraphs):
         text = f"{text} {piece}" if text else piece
         if pattern is None:
             if len(text) > SNIPPET_LENGTH:
@@ -108,14 +136,21 @@ def _public_text_around_match(
     return text, matched
 
 
-def search_snippet(article: Any, query: str) -> SafeString:
+def search_snippet(
+    article: Any, query: str, *, preview_paragraphs: int | None = None
+) -> SafeString:
     """The snippet of ``article`` for ``query``: public text first, else the dek.
 
-    Gated text is never read: only the blocks of ``public_text`` are.
+    Gated text is never read: only the blocks of ``public_text`` are, cut at
+    ``preview_paragraphs`` (looked up for the article's site when not given).
     """
+    if preview_paragraphs is None:
+        preview_paragraphs = preview_length_of(article, preview_lengths())
     terms = query_terms(query)
     pattern = _pattern(terms)
-    text, matched = _public_text_around_match(article, pattern)
+    text, matched = _public_text_around_match(
+        article, pattern, preview_paragraphs=preview_paragraphs
+    )
     dek = getattr(article, "dek", "") or ""
     if pattern is not None and not matched and pattern.search(dek):
         text = dek

@@ -19,3 +19,12 @@ def publish_due_pages() -> dict[str, list[Any]]:
     """
     result = actions.publish_due_pages()
     return {"published": result.published, "expired": result.expired}
+
+
+@shared_task(name="herald.newsroom.tasks.reindex_gated_articles", ignore_result=True)
+def reindex_gated_articles(site_id: int) -> int:
+    """Index a site's gated stories again after its preview length changed.
+
+    Idempotent: indexing a story writes the same entry each time.
+    """
+    return actions.reindex_gated_articles(site_id)

@@ -364,3 +364,72 @@ def test_search_operators_quotes_and_nul_bytes_answer_a_results_page(
 )
 def test_search_keeps_the_words_of_a_query_with_operator_syntax(client, desk, query):
     assert found(client, q=query) == ["Ferry service returns to the islands"]
+
+
+PREVIEW_CANARY = "quillsecretword"
+
+
+def gated_story_with_a_canary_second_paragraph():
+    return make_article(
+        make_section("Harbour"),
+        "Council budget talks",
+        dek="Talks went on late.",
+        paragraphs=[
+            "The council opened the budget talks.",
+            f"The {PREVIEW_CANARY} detail that only members read.",
+            "A third paragraph about the budget talks.",
+        ],
+        access_level="members",
+    )
+
+
+@pytest.mark.parametrize("query", [PREVIEW_CANARY, "budget", "talks council"])
+def test_search_honours_a_one_paragraph_preview(client, db, query):
+    from herald.newsroom.testing import set_publication
+
+    # given: a preview of one paragraph, and a gated story without a break
+    set_publication(preview_paragraphs=1)
+    gated_story_with_a_canary_second_paragraph()
+
+    # when
+    page = page_of(client, q=query)
+
+    # then: the second paragraph is neither found nor shown (the page echoes
+    # the query itself, so only the results are scanned)
+    results = page.split('class="story-list"', 1)[-1] if "story-list" in page else ""
+    assert PREVIEW_CANARY not in results.lower()
+    if query == PREVIEW_CANARY:
+        assert found(client, q=query) == []
+    else:
+        assert found(client, q=query) == ["Council budget talks"]
+
+
+def test_shortening_the_preview_takes_gated_text_out_of_the_index(
+    client, db, django_capture_on_commit_callbacks
+):
+    from herald.newsroom.testing import set_publication
+
+    # given: a story indexed while the preview was three paragraphs long
+    set_publication(preview_paragraphs=3)
+    gated_story_with_a_canary_second_paragraph()
+    assert found(client, q=PREVIEW_CANARY) == ["Council budget talks"]
+
+    # when: an editor shortens the preview to one paragraph
+    with django_capture_on_commit_callbacks(execute=True):
+        set_publication(preview_paragraphs=1)
+
+    # then
+    assert found(client, q=PREVIEW_CANARY) == []
+    assert PREVIEW_CANARY not in page_of(client, q="budget talks").lower()
+    assert found(client, q="budget talks") == ["Council budget talks"]
+
+
+def test_index_text_of_a_gated_story_uses_its_sites_preview_length(db):
+    from herald.newsroom.rendering import public_text
+    from herald.newsroom.testing import set_publication
+
+    set_publication(preview_paragraphs=1)
+    article = gated_story_with_a_canary_second_paragraph()
+
+    assert PREVIEW_CANARY not in public_text(article)
+    assert "opened the budget talks" in public_text(article)
