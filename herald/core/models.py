@@ -1,5 +1,8 @@
 """Shared model bases."""
 
+import os
+
+from django.core.files.base import ContentFile
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
@@ -39,6 +42,20 @@ class HeraldImage(AbstractImage):
         verbose_name = _("image")
         verbose_name_plural = _("images")
         ordering = ["-created_at"]
+
+    def save(self, *args, **kwargs):
+        # Every upload (admin add, multiple upload, file replace, importers)
+        # saves the model with a file not yet in storage: strip it just then,
+        # before the public original is written.
+        if self.file and not getattr(self.file, "_committed", True):
+            from .images import without_metadata
+
+            cleaned = without_metadata(self.file)
+            if cleaned is not None:
+                name = os.path.basename(self.file.name)
+                self.file = ContentFile(cleaned, name=name)
+                self._set_image_file_metadata()
+        super().save(*args, **kwargs)
 
 
 class HeraldRendition(AbstractRendition):
