@@ -21,6 +21,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from . import emails, hooks, queries
 from .models import (
     FINAL_STATUSES,
+    CodeFailure,
     ComplimentaryAccess,
     EventKind,
     EventSource,
@@ -227,7 +228,7 @@ class Redemption:
     """The outcome of using a link or a code."""
 
     user: User | None = None
-    error: str = ""  # invalid, expired, used, refused, wrong_code, taken
+    error: str = ""  # invalid, expired, used, refused, wrong_code, locked, taken
     attempts_left: int = 0
     next_url: str = ""
     purpose: str = ""
@@ -277,21 +278,41 @@ def redeem_link(raw: str, *, purpose: str) -> Redemption:
     return _complete(token)
 
 
+def _burn_open_tokens(email: str) -> None:
+    """End every open link and code for ``email`` (its guesses are used up)."""
+    LoginToken.objects.filter(
+        email__iexact=email, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).update(attempts=LoginToken.MAX_ATTEMPTS)
+
+
 @transaction.atomic
 def redeem_code(token: LoginToken, code: str) -> Redemption:
-    """Check a typed code against the pending token; five wrong codes end it."""
+    """Check a typed code against the pending token.
+
+    Five wrong codes end the token; five wrong codes for one address within
+    ``CodeFailure.WINDOW``, whatever the token, end all its open tokens and
+    refuse codes (error ``locked``) until the window has passed.
+    """
     token = LoginToken.objects.select_for_update().get(pk=token.pk)
     if not token.is_usable():
         return Redemption(error=_token_error(token), purpose=token.purpose)
+    if queries.code_guesses_left(token.email) <= 0:
+        _burn_open_tokens(token.email)
+        return Redemption(error="locked", purpose=token.purpose)
     digits = "".join(ch for ch in code if ch.isdigit())
     if len(digits) != 6 or not constant_time_compare(
         _hash_code(token.token_hash, digits), token.code_hash
     ):
         LoginToken.objects.filter(pk=token.pk).update(attempts=F("attempts") + 1)
+        CodeFailure.objects.create(email_digest=CodeFailure.digest(token.email))
         token.refresh_from_db(fields=["attempts"])
+        if queries.code_guesses_left(token.email) <= 0:
+            _burn_open_tokens(token.email)
+            return Redemption(error="locked", purpose=token.purpose)
+        left = queries.code_attempts_left(token)
         return Redemption(
-            error="wrong_code" if token.attempts_left else "used",
-            attempts_left=token.attempts_left,
+            error="wrong_code" if left else "used",
+            attempts_left=left,
             purpose=token.purpose,
         )
     if not _consume(token):

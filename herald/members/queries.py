@@ -13,6 +13,7 @@ from herald.core import localcache
 from .models import (
     ACCESS_STATUSES,
     RENEWAL_GRACE,
+    CodeFailure,
     ComplimentaryAccess,
     LoginToken,
     MemberEvent,
@@ -113,6 +114,20 @@ def get_tier(slug: str) -> Tier | None:
 
 def member_by_email(email: str) -> User | None:
     return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def code_guesses_left(email: str, *, now: datetime | None = None) -> int:
+    """Wrong codes still allowed for ``email`` in the window, across its tokens."""
+    since = (now or timezone.now()) - CodeFailure.WINDOW
+    used = CodeFailure.objects.filter(
+        email_digest=CodeFailure.digest(email), created_at__gt=since
+    ).count()
+    return max(0, CodeFailure.LIMIT - used)
+
+
+def code_attempts_left(token: LoginToken) -> int:
+    """What the code page may promise: the token's and the address's guesses."""
+    return min(token.attempts_left, code_guesses_left(token.email))
 
 
 def pending_token(token_id: Any) -> LoginToken | None:

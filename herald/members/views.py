@@ -164,12 +164,17 @@ def _link_problem(request: HttpRequest, error: str, *, purpose: str) -> HttpResp
     status = 404 if error == "invalid" else 410
     if error in ("refused", "taken"):
         status = 403 if error == "refused" else 409
-    return render(
+    if error == "locked":
+        status = 429
+    response = render(
         request,
         "members/link_problem.html",
         {"error": error, "purpose": purpose},
         status=status,
     )
+    if error == "locked":
+        response["Retry-After"] = "900"
+    return response
 
 
 @never_cache
@@ -181,7 +186,7 @@ def code(request: HttpRequest) -> HttpResponse:
         return redirect("members:signin")
     form = CodeForm(_posted(request))
     status = 200
-    attempts_left = token.attempts_left
+    attempts_left = queries.code_attempts_left(token)
     wrong_code = False
     if request.method == "POST":
         if _limited(request, "code.ip", _rate("code_ip"), _ip(request)):

@@ -131,10 +131,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "wagtailadmin_login"
 
-# Admin password attempts: five failures per user and address lock for 15 minutes.
+# Admin password attempts, 15-minute locks: five failures for one account from
+# any address lock the account (counting per account and address gave five more
+# guesses per address), and five failures from one address, whatever accounts
+# they aim at, lock the address (password spraying).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "herald.core.views.lockout"  # core/lockout.html, 429
 AXES_HTTP_RESPONSE_CODE = 429

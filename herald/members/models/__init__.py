@@ -3,6 +3,7 @@
 from .accounts import (
     NEWSROOM_GROUPS,
     RENEWAL_GRACE,
+    CodeFailure,
     Label,
     LoginToken,
     MemberStatus,
@@ -40,6 +41,7 @@ __all__ = [
     "FINAL_STATUSES",
     "RENEWAL_GRACE",
     "AccessLevel",
+    "CodeFailure",
     "ComplimentaryAccess",
     "DiscountDuration",
     "DiscountKind",

@@ -307,3 +307,31 @@ class LoginToken(models.Model):
             and self.expires_at > now
             and self.attempts < self.MAX_ATTEMPTS
         )
+
+
+class CodeFailure(models.Model):
+    """One wrong six-digit code typed for an address, kept for the lockout window.
+
+    Guesses are capped per address across all its tokens, or a fresh code would
+    bring fresh guesses. The address is kept only as an HMAC keyed by the site
+    secret: the rows count guesses without saying whose they were.
+    """
+
+    WINDOW = timedelta(minutes=15)
+    LIMIT = 5
+
+    email_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["email_digest", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"wrong code at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def digest(email: str) -> str:
+        return salted_hmac(
+            "herald.members.code-failure", email.strip().lower(), algorithm="sha256"
+        ).hexdigest()

@@ -237,6 +237,106 @@ def test_five_wrong_codes_end_the_code_and_the_link(client, member):
     assert Client().post(link).status_code == 410
 
 
+def _wrong(code: str) -> str:
+    return "000000" if code != "000000" else "111111"
+
+
+def _a_wrong_code_for(email: str) -> str:
+    """A code that is not the last one mailed to ``email`` (unknown: none is)."""
+    found = CODE_RE.search(last_mail(email).body)
+    return _wrong(found.group(1) + found.group(2) if found else "")
+
+
+def test_a_new_code_gives_no_fresh_guesses_for_the_same_address(client, member):
+    # given: three wrong guesses on a first code
+    ask_signin(client, "reader@example.org")
+    first = last_code("reader@example.org")
+    for _ in range(3):
+        client.post("/account/code/", {"code": _wrong(first)})
+
+    # when: a new code is sent
+    ask_signin(client, "reader@example.org")
+    page = client.get("/account/code/").content.decode()
+
+    # then: only the address's remaining guesses are offered
+    assert "2 attempts left" in page
+    second = last_code("reader@example.org")
+    answer = client.post("/account/code/", {"code": _wrong(second)})
+    assert "1 attempt left" in answer.content.decode()
+
+
+@pytest.mark.parametrize("email", ["reader@example.org", "nobody@example.org"])
+def test_five_wrong_codes_across_tokens_lock_the_address_and_burn_its_tokens(
+    client, member, email
+):
+    # given: two open tokens for one address, five wrong codes between them
+    ask_signin(client, email)
+    for _ in range(3):
+        client.post("/account/code/", {"code": _a_wrong_code_for(email)})
+    ask_signin(client, email)
+    client.post("/account/code/", {"code": _a_wrong_code_for(email)})
+
+    # when
+    response = client.post("/account/code/", {"code": _a_wrong_code_for(email)})
+
+    # then: a clear refusal, every open token of the address is spent
+    assert response.status_code == 429
+    assert "Too many wrong codes" in response.content.decode()
+    assert not any(t.is_usable() for t in LoginToken.objects.filter(email=email))
+    assert session_user_id(client) is None
+
+
+def test_during_the_lockout_even_the_right_code_of_a_new_token_is_refused(
+    client, member
+):
+    ask_signin(client, "reader@example.org")
+    code = last_code("reader@example.org")
+    for _ in range(5):
+        client.post("/account/code/", {"code": _wrong(code)})
+
+    ask_signin(client, "reader@example.org")
+    fresh = last_code("reader@example.org")
+    page = client.get("/account/code/").content.decode()
+    response = client.post("/account/code/", {"code": fresh})
+
+    assert "0 attempts left" in page
+    assert response.status_code == 429
+    assert "Too many wrong codes" in response.content.decode()
+    assert session_user_id(client) is None
+    assert not LoginToken.objects.filter(used_at__isnull=False).exists()
+
+
+def test_the_address_lockout_ends_after_fifteen_minutes(client, member):
+    start = timezone.now()
+    with freeze_time(start):
+        ask_signin(client, "reader@example.org")
+        code = last_code("reader@example.org")
+        for _ in range(5):
+            client.post("/account/code/", {"code": _wrong(code)})
+
+    with freeze_time(start + timedelta(minutes=15, seconds=1)):
+        ask_signin(client, "reader@example.org")
+        response = client.post(
+            "/account/code/", {"code": last_code("reader@example.org")}
+        )
+
+    assert response.status_code == 302
+    assert session_user_id(client) == str(member.pk)
+
+
+def test_wrong_codes_for_one_address_do_not_lock_another(client, member):
+    ask_signin(client, "nobody@example.org")
+    for _ in range(5):
+        client.post("/account/code/", {"code": "000000"})
+
+    browser = Client()
+    ask_signin(browser, "reader@example.org")
+    response = browser.post("/account/code/", {"code": last_code("reader@example.org")})
+
+    assert response.status_code == 302
+    assert session_user_id(browser) == str(member.pk)
+
+
 def test_code_page_without_a_pending_request_sends_to_signin(client):
     response = client.get("/account/code/")
 

@@ -115,15 +115,43 @@ def test_lockout_counts_every_spelling_of_one_account(client, staff):
     assert signed_in_user_id(client) is None
 
 
-def test_lockout_is_per_address_so_another_network_can_still_sign_in(client, staff):
-    for _ in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(client, "ada@herald.example", WRONG, REMOTE_ADDR="203.0.113.9")
+def test_lockout_holds_the_account_whatever_address_the_guesses_come_from(
+    client, staff
+):
+    # given: each wrong password from a new address
+    answers = [
+        sign_in(
+            Client(REMOTE_ADDR=f"203.0.113.{i + 1}"), "ada@herald.example", WRONG
+        ).status_code
+        for i in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert answers == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
 
+    # when: a sixth address tries, even with the right password
     other = Client(REMOTE_ADDR="198.51.100.7")
     response = sign_in(other, "ada@herald.example", PASSWORD)
 
-    assert response.status_code == 302
-    assert signed_in_user_id(other) == str(staff.pk)
+    # then
+    assert response.status_code == 429
+    assert signed_in_user_id(other) is None
+
+
+def test_five_failures_from_one_address_lock_it_for_every_account(
+    client, staff, django_user_model
+):
+    # given: password spraying, one guess per account from one address
+    django_user_model.objects.create_superuser("bea@herald.example", PASSWORD)
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, f"user{i}@herald.example", WRONG)
+
+    # when
+    response = sign_in(client, "bea@herald.example", PASSWORD)
+
+    # then: refused there, while the account itself is not locked elsewhere
+    assert response.status_code == 429
+    assert signed_in_user_id(client) is None
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    assert sign_in(elsewhere, "bea@herald.example", PASSWORD).status_code == 302
 
 
 def test_session_cookie_is_http_only_and_same_site_lax(client, staff):
