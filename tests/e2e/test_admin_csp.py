@@ -63,3 +63,25 @@ def test_reader_page_loads_without_csp_errors(page):
     assert response.status == 200
     assert "'nonce-" in response.headers["content-security-policy"]
     assert csp_violations(problems) == []
+
+
+def test_preview_panel_shows_the_page_in_the_editor(page, django_user_model):
+    django_user_model.objects.create_superuser("ada@herald.example", PASSWORD)
+    article = make_article(make_section("World"), "A harbour reopens")
+    problems = watch_console(page)
+
+    # given: signed in, the page editor open
+    page.goto("/admin/login/")
+    page.fill("input[name=username]", "ada")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+    page.goto(f"/admin/pages/{article.pk}/edit/")
+
+    # when: the preview panel opens
+    page.click("[data-side-panel-toggle=preview]")
+
+    # then: the framed preview shows the article, and no framing rule blocked it
+    frame = page.frame_locator("#w-preview-iframe")
+    frame.locator("h1", has_text="A harbour reopens").wait_for()
+    assert [p for p in problems if "frame-ancestors" in p] == [], problems
