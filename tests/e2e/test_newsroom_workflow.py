@@ -165,3 +165,78 @@ def test_contributor_writes_editor_schedules_and_the_story_goes_live(
     assert page.get_by_text(PARAGRAPH).is_visible()
     assert page.get_by_text("Mira Okafor").first.is_visible()
     assert problems == []
+
+
+LAST_PARAGRAPH = "Sleeper cars return in the spring."
+
+
+def test_submit_pressed_while_the_first_autosave_is_in_flight_keeps_the_last_paragraph(
+    page, live_server
+):
+    # Autosave stays at Wagtail's default here: only the contributor's tab talks
+    # to the live server, so nothing else shares its SQLite connection.
+    section = make_section("Transport")
+    make_author("Mira Okafor")
+    contributor = make_staff(CONTRIBUTORS)
+    problems = watch_errors(page)
+    add_path = f"/admin/pages/add/newsroom/articlepage/{section.pk}/"
+    # A slow network: every POST of the new-article form is held until released,
+    # so the autosave is still on its way when Submit is pressed.
+    held = []
+
+    def hold(route) -> None:
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route(f"**{add_path}", hold)
+
+    # given: a contributor writes a paragraph and pauses long enough to autosave
+    sign_in(page, contributor.email)
+    page.goto(add_path)
+    page.get_by_role("textbox", name="Headline").fill(HEADLINE)
+    page.get_by_role("button", name="Choose author").click()
+    page.get_by_role("dialog").get_by_role("link", name="Mira Okafor").click()
+    body = page.get_by_role("region", name="Body")
+    body.get_by_role("button", name="Insert a block").first.click()
+    page.get_by_role("option", name="Paragraph").click()
+    body.get_by_role("textbox").first.click()
+    page.keyboard.type(PARAGRAPH)
+    page.wait_for_timeout(2_000)
+
+    # when: they type one more paragraph and submit at once
+    page.keyboard.press("Enter")
+    page.keyboard.type(LAST_PARAGRAPH)
+    page.wait_for_function(
+        "text => document.querySelector('input[name=\"body-0-value\"]')"
+        ".value.includes(text)",
+        arg="spring",
+    )
+    page.get_by_role("button", name="More actions").click()
+    # Its navigation is held below, so do not wait for it here.
+    page.get_by_role("button", name="Submit to Editorial review").click(
+        no_wait_after=True
+    )
+    # The requests reach the server in the order they were sent, each answered
+    # before the next one arrives.
+    page.wait_for_timeout(500)
+    for route in list(held):
+        route.continue_()
+        page.wait_for_timeout(1_000)
+
+    # then: one article, in review, whose submitted revision has both paragraphs
+    page.get_by_text(re.compile("submitted for moderation")).first.wait_for()
+    article = ArticlePage.objects.get(title=HEADLINE)
+    submitted = article.current_workflow_task_state.revision.as_object()
+    text = " ".join(block.value.source for block in submitted.body)
+    assert PARAGRAPH in text
+    assert LAST_PARAGRAPH in text
+    assert ArticlePage.objects.count() == 1
+    # The new-article form sent nothing but the submit: no autosave created it.
+    assert [
+        r.request.headers.get("accept", "")
+        for r in held
+        if "application/json" in r.request.headers.get("accept", "")
+    ] == []
+    assert problems == []
