@@ -35,7 +35,7 @@ from wagtail.snippets.models import register_snippet
 
 from herald.core.links import validate_link
 from herald.core.sitecache import setting_for_request
-from herald.members.models import AccessLevel, Tier
+from herald.members.models import AccessLevel, Tier, newsroom_accounts_q
 
 from .blocks import ArticleBodyBlock
 from .forms import ArticleAdminForm
@@ -251,6 +251,8 @@ class Author(index.Indexed, ClusterableModel):
         help_text=_("Shown on the author's page."),
     )
     email = models.EmailField(_("public email"), blank=True)
+    # Only newsroom accounts: the select would otherwise list every member's
+    # name or email to anyone who may edit authors.
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("newsroom account"),
@@ -258,6 +260,7 @@ class Author(index.Indexed, ClusterableModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="author_profile",
+        limit_choices_to=newsroom_accounts_q,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
