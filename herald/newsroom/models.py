@@ -33,7 +33,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from herald.core.links import validate_link
+from herald.core.links import is_safe_link, validate_link
 from herald.core.sitecache import setting_for_request
 from herald.members.models import AccessLevel, Tier, newsroom_accounts_q
 
@@ -210,10 +210,12 @@ class PublicationSettings(ClusterableModel, BaseSiteSetting):
 
     def follow_links(self) -> list[tuple[str, str]]:
         """Return (label, url) for each follow link that is set, in display order."""
+        # is_safe_link: rows saved before validation (or by an import) may hold
+        # javascript: or data: URLs; they feed hrefs and JSON-LD sameAs.
         return [
             (label, getattr(self, name))
             for name, label in self.FOLLOW_FIELDS
-            if getattr(self, name)
+            if is_safe_link(getattr(self, name))
         ]
 
     @property

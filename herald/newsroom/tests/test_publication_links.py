@@ -114,6 +114,9 @@ def test_an_old_row_with_unsafe_links_renders_them_inert():
         privacy_url="//evil.example/privacy",
         support_url="JAVASCRIPT:alert(4)",
         newsletter_url="vbscript:msgbox(5)",
+        google_news_url="javascript:alert(6)",
+        x_url="data:text/html,<script>alert(7)</script>",
+        mastodon_url="https://social.example/@herald",
     )
     article = make_article(make_section("World"), "A harbour reopens")
 
@@ -131,6 +134,8 @@ def test_an_old_row_with_unsafe_links_renders_them_inert():
             assert not squashed.startswith("//evil")
         assert b"alert(" not in response.content
         assert b"msgbox" not in response.content
+    # the safe follow link on the same row still shows
+    assert "https://social.example/@herald" in links
 
 
 def test_safe_settings_links_still_render():
