@@ -695,6 +695,7 @@ def purge_expired_data(*, now: datetime | None = None) -> dict[str, int]:
     Retention: ``HERALD_LOGIN_TOKEN_RETENTION_HOURS`` after a token expires (so
     a late click still gets "expired", not "invalid"), and
     ``HERALD_AUTH_LOG_RETENTION_DAYS`` for django-axes attempts and logs.
+    Wrong-code rows go once they no longer count (``CodeFailure.WINDOW``).
     """
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
@@ -706,6 +707,9 @@ def purge_expired_data(*, now: datetime | None = None) -> dict[str, int]:
             expires_at__lt=now - timedelta(hours=token_hours)
         ).delete()[0],
         "sessions": _purge_sessions(now),
+        "code_failures": CodeFailure.objects.filter(
+            created_at__lte=now - CodeFailure.WINDOW
+        ).delete()[0],
     }
     log_cutoff = now - timedelta(days=log_days)
     for key, model in (

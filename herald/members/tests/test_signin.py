@@ -337,6 +337,26 @@ def test_wrong_codes_for_one_address_do_not_lock_another(client, member):
     assert session_user_id(browser) == str(member.pk)
 
 
+def test_the_purge_forgets_wrong_codes_once_the_lockout_window_is_over(client, member):
+    from herald.members import tasks
+    from herald.members.models import CodeFailure
+
+    start = timezone.now()
+    with freeze_time(start):
+        ask_signin(client, "reader@example.org")
+        client.post("/account/code/", {"code": _a_wrong_code_for("reader@example.org")})
+    with freeze_time(start + timedelta(minutes=9)):
+        client.post("/account/code/", {"code": _a_wrong_code_for("reader@example.org")})
+    stored = set(CodeFailure.objects.values_list("email_digest", flat=True))
+
+    with freeze_time(start + timedelta(minutes=15, seconds=1)):
+        removed = tasks.purge_expired_data()
+
+    assert removed["code_failures"] == 1
+    assert CodeFailure.objects.count() == 1
+    assert "reader@example.org" not in str(stored)
+
+
 def test_code_page_without_a_pending_request_sends_to_signin(client):
     response = client.get("/account/code/")
 
