@@ -269,6 +269,39 @@ def test_a_group_outside_the_newsroom_does_not_make_staff(reader):
     assert reader.is_newsroom_account is False
 
 
+def test_a_new_group_that_opens_the_admin_makes_its_users_newsroom_accounts(reader):
+    from django.contrib.auth.models import Group, Permission
+
+    # given: an administrator invents a role with Wagtail admin access
+    sales = Group.objects.create(name="Sales")
+    sales.permissions.add(
+        Permission.objects.get(
+            codename="access_admin", content_type__app_label="wagtailadmin"
+        )
+    )
+
+    # when
+    reader.groups.add(sales)
+
+    # then
+    reader.refresh_from_db()
+    assert reader.is_staff is True
+    assert reader.is_newsroom_account is True
+
+
+def test_admin_access_granted_to_the_user_directly_makes_a_newsroom_account(reader):
+    from django.contrib.auth.models import Permission
+
+    reader.user_permissions.add(
+        Permission.objects.get(
+            codename="access_admin", content_type__app_label="wagtailadmin"
+        )
+    )
+
+    assert reader.is_newsroom_account is True
+    assert reader.is_member_only is False
+
+
 @pytest.mark.parametrize(
     "how", ["remove", "clear", "set", "group_remove", "group_clear"]
 )
