@@ -9,8 +9,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks as django_checks
 
-        from . import checks, localcache
+        from . import checks, keep
 
-        localcache.connect_signals()
+        keep.connect_signals()
         # Untagged: `migrate` and `runserver` run it too, not only `check --deploy`.
         django_checks.register(checks.live_providers)

@@ -9,9 +9,8 @@ class DistributionConfig(AppConfig):
     def ready(self) -> None:
         from herald.newsroom import hooks
 
-        from . import accounts, signals, websub
+        from . import accounts, websub
 
         for event in hooks.EVENTS:
             hooks.register(event, websub.on_article_event)
-        signals.connect()
         accounts.connect()

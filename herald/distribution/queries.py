@@ -12,13 +12,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from taggit.models import Tag
 from wagtail.models import Site
 
+from herald.core import keep
 from herald.newsroom import queries as newsroom_queries
 from herald.newsroom.models import (
     ArticleAuthor,
@@ -29,7 +29,6 @@ from herald.newsroom.models import (
     SectionPage,
 )
 
-from . import caching
 from .models import MAX_FEED_ITEMS, DistributionSettings, FeedToken
 
 FEED_TOKEN_SALT = "herald.distribution.private-feed"
@@ -98,10 +97,12 @@ def _logo_ref(publication: PublicationSettings, base_url: str) -> ImageRef | Non
 def site_info(request: Any = None) -> SiteInfo:
     """The site answering ``request`` (the default site without one), cached."""
     host = request.get_host() if request is not None else "-"
-    key = f"herald:dist:site:{caching.site_version()}:{host}"
-    info = cache.get(key)
-    if info is not None:
-        return info
+    return keep.get_or_build(  # type: ignore[no-any-return]
+        f"dist-site:{host}", lambda: _site_info(request), shared=True
+    )
+
+
+def _site_info(request: Any) -> SiteInfo:
     site = Site.find_for_request(request) if request is not None else None
     if site is None:
         site = Site.objects.filter(is_default_site=True).first()
@@ -127,7 +128,6 @@ def site_info(request: Any = None) -> SiteInfo:
         hubs=dist.hub_urls(),
         logo=_logo_ref(publication, settings.BASE_URL),
     )
-    cache.set(key, info, caching.SITE_TTL)
     return info
 
 

@@ -24,7 +24,7 @@ SCHEMA = "https://schema.org"
 
 def iso(value: Any) -> str | None:
     """ISO 8601 with the offset, as the page's <time datetime> shows it."""
-    return localtime(value).isoformat() if value else None
+    return localtime(value).isoformat(timespec="seconds") if value else None
 
 
 def truncate(text: str, limit: int) -> str:

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import (
     Http404,
@@ -23,10 +22,10 @@ from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from herald.core import keep
 from herald.members.access import ANONYMOUS, reader_for
-from herald.newsroom.queries import chrome_version
 
-from . import actions, caching, feeds, oembed, queries, sitemaps
+from . import actions, feeds, oembed, queries, sitemaps
 
 PUBLIC_FEED_MAX_AGE = 300
 SITEMAP_MAX_AGE = 600
@@ -130,6 +129,10 @@ def _scope(
     return spec, qs
 
 
+# How long a kept feed may live (a change to what it shows drops it sooner).
+FEED_TTL = 60 * 10
+
+
 def public_feed(kind: str, fmt: str) -> Callable[..., HttpResponse]:
     """A view serving the ``fmt`` feed of a ``kind`` scope (home/section/author/tag)."""
 
@@ -137,18 +140,23 @@ def public_feed(kind: str, fmt: str) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest, **kwargs: str) -> HttpResponse:
         site = queries.site_info(request)
         key = kwargs.get("section_path") or kwargs.get("slug") or ""
-        cache_key = (
-            f"herald:dist:feed:{caching.feed_version()}:{chrome_version()}:"
-            f"{caching.site_version()}:{request.get_host()}:{request.path}"
-        )
-        feed = cache.get(cache_key)
-        if feed is None:
+
+        def build() -> Any:
             spec, qs = _scope(request, site, kind, key)
             articles = queries.feed_articles(qs, limit=site.feed_item_count)
-            feed = _render_feed(
+            return _render_feed(
                 spec, articles, fmt, reader=ANONYMOUS, full_text=site.full_text_feeds
             )
-            cache.set(cache_key, feed, caching.FEED_TTL)
+
+        # Rendered for the anonymous reader: kept (core.keep) per host and path
+        # until anything it shows changes. An unknown scope raises 404 in
+        # build(), so nothing is kept for it.
+        feed = keep.get_or_build(
+            keep.rendering_key("feed", None, request.get_host(), request.path),
+            build,
+            FEED_TTL,
+            shared=True,
+        )
         response = _feed_response(
             request, feed, self_url=site.absolute(request.path), hubs=site.hubs
         )
@@ -169,30 +177,24 @@ def private_feed(fmt: str) -> Callable[..., HttpResponse]:
             raise Http404(_("No such feed."))
         site = queries.site_info(request)
         reader = reader_for(member)
-        fingerprint = hashlib.sha256(repr(reader).encode()).hexdigest()[:16]
-        cache_key = (
-            f"herald:dist:private:{caching.feed_version()}:{chrome_version()}:"
-            f"{caching.site_version()}:{member.pk}:{fingerprint}:{request.path}"
+        # Rendered for one member, who may read more than an anonymous reader:
+        # never kept (core.keep's rule), rendered on every fetch.
+        name = site.name
+        spec = feeds.FeedSpec(
+            title=_("%(name)s for members") % {"name": name},
+            description=_("Your private feed: keep its address to yourself."),
+            home_url=site.absolute("/"),
+            self_url=site.absolute(request.path),
+            language=site.language,
+            hubs=[],
+            feed_id=site.absolute("/feed/private/"),
+            site=site,
+            copyright=site.publication.copyright_holder,
         )
-        feed = cache.get(cache_key)
-        if feed is None:
-            name = site.name
-            spec = feeds.FeedSpec(
-                title=_("%(name)s for members") % {"name": name},
-                description=_("Your private feed: keep its address to yourself."),
-                home_url=site.absolute("/"),
-                self_url=site.absolute(request.path),
-                language=site.language,
-                hubs=[],
-                feed_id=site.absolute("/feed/private/"),
-                site=site,
-                copyright=site.publication.copyright_holder,
-            )
-            articles = queries.feed_articles(
-                queries.home_articles(), limit=site.feed_item_count
-            )
-            feed = _render_feed(spec, articles, fmt, reader=reader, full_text=True)
-            cache.set(cache_key, feed, caching.FEED_TTL)
+        articles = queries.feed_articles(
+            queries.home_articles(), limit=site.feed_item_count
+        )
+        feed = _render_feed(spec, articles, fmt, reader=reader, full_text=True)
         # A private feed is never pushed to a public hub: only rel="self".
         response = _feed_response(
             request, feed, self_url=site.absolute(request.path), hubs=[]

@@ -18,7 +18,7 @@ from django.urls import reverse
 from herald.newsroom.hooks import PublishEvent
 from herald.newsroom.models import ArticleAuthor, ArticlePage
 
-from . import caching, queries
+from . import queries
 from .feeds import FORMATS
 
 log = logging.getLogger("herald.distribution.websub")
@@ -52,10 +52,13 @@ def affected_feeds(article: ArticlePage, site: queries.SiteInfo) -> list[str]:
 
 
 def on_article_event(event: PublishEvent) -> None:
-    """Drop cached feeds; on publish or update, queue hub pings for its feeds."""
+    """On publish or update, queue hub pings for the article's feeds.
+
+    Kept feeds need no purge here: the page save moved the change generation
+    forward (``core.keep``).
+    """
     from .actions import queue_hub_pings
 
-    caching.bump_feed_version()
     if event.name not in ("article_published", "article_updated"):
         return
     site = queries.site_info()

@@ -9,13 +9,13 @@ class MembersConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed
 
-        from herald.core import localcache
+        from herald.core import keep
 
         from .models import Tier, User
         from .signals import user_groups_changed
 
         # Gated articles offer the active paid tiers (queries.tiers_unlocking).
-        localcache.watch(Tier)
+        keep.watch(Tier)
         m2m_changed.connect(
             user_groups_changed,
             sender=User.groups.through,

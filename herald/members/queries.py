@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from herald.core import localcache
+from herald.core import keep
 
 from .models import (
     ACCESS_STATUSES,
@@ -88,15 +88,15 @@ def tiers_unlocking(article: Any) -> list[Tier]:
     """The active paid tiers that would let a member read ``article``."""
     level = getattr(article, "access_level", "public")
     # The same few tiers are offered under every gated article: kept per
-    # process until a tier is saved (core.localcache).
+    # process until a tier is saved (core.keep).
     if level == "tiers":
         ids = sorted(article.required_tier_ids())
-        return localcache.get_or_build(  # type: ignore[no-any-return]
+        return keep.get_or_build(  # type: ignore[no-any-return]
             f"tiers-unlocking:{','.join(map(str, ids))}",
             lambda: list(Tier.objects.filter(pk__in=ids, is_active=True, is_paid=True)),
         )
     if level == "paid":
-        return localcache.get_or_build("paid-tiers", paid_tiers)  # type: ignore[no-any-return]
+        return keep.get_or_build("paid-tiers", paid_tiers)  # type: ignore[no-any-return]
     return []
 
 

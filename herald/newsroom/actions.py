@@ -24,7 +24,9 @@ from django.utils import timezone
 from wagtail.log_actions import LogContext, get_active_log_context
 from wagtail.models import Page, Revision
 
-from . import hooks, queries
+from herald.core import keep
+
+from . import hooks
 from .models import ArticlePage
 
 log = logging.getLogger("herald.newsroom.actions")
@@ -224,7 +226,7 @@ def announce_publication(page: Page, *, revision: Revision | None = None) -> Non
     """
     if not page.live:
         return
-    transaction.on_commit(queries.bump_chrome_version)
+    keep.bump()
     if not isinstance(page, ArticlePage):
         return
     previous = getattr(page, PREVIOUS_STATE_ATTR, None)
@@ -244,7 +246,7 @@ def announce_publication(page: Page, *, revision: Revision | None = None) -> Non
 
 def announce_unpublication(page: Page) -> None:
     """Queue what follows a live page being taken down (``page_unpublished``)."""
-    transaction.on_commit(queries.bump_chrome_version)
+    keep.bump()
     if not isinstance(page, ArticlePage):
         return
     hooks.emit(

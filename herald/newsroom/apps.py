@@ -8,12 +8,12 @@ class NewsroomConfig(AppConfig):
     verbose_name = "Newsroom"
 
     def ready(self) -> None:
-        from herald.core import localcache
+        from herald.core import keep
 
         from . import scheduler, signals
         from .models import Author, Correction
 
         # Bylines and corrections are kept in reader-page caches.
-        localcache.watch(Author, Correction)
+        keep.watch(Author, Correction)
         post_migrate.connect(signals.on_post_migrate, dispatch_uid="newsroom-admins")
         scheduler.install()

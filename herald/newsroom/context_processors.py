@@ -15,7 +15,7 @@ from .models import PublicationSettings
 def site_chrome(request: HttpRequest) -> dict[str, Any]:
     """Publication, navigation, breaking news and today's date for every template.
 
-    All of it comes from this process's cache (``core.localcache``) after the
+    All of it comes from this process's cache (``core.keep``) after the
     first request, so it is read eagerly: lazy wrappers cost more, in attribute
     lookups, than the values do.
     """
@@ -31,27 +31,45 @@ def site_chrome(request: HttpRequest) -> dict[str, Any]:
         "publication": publication,
         "nav_sections": nav,
         "breaking_news": breaking,
-        # What the masthead marks as current; the key of its cached fragment.
-        "nav_state": SimpleLazyObject(lambda: nav_state(request, nav)),
+        # What the masthead marks as current; its key names the kept masthead.
+        "nav_current": SimpleLazyObject(lambda: NavCurrent(request, nav)),
         "today": timezone.now().astimezone(tz),
     }
 
 
-def nav_state(request: HttpRequest, nav: list[dict[str, Any]]) -> str:
-    """The navigation links this request marks ``aria-current``, as a short key.
+class NavCurrent:
+    """The navigation links a page marks ``aria-current``, and a key naming them.
 
-    The masthead marks a link "page" when it is the page shown and "true" when
-    the page is inside that section, and the search link on the search page.
+    A link is marked "page" on the page it leads to and "true" on pages inside
+    its section; the front page link only on the front page; the search link on
+    the search page. The masthead is kept per ``key``, so two pages share a kept
+    masthead only when they mark the same links.
     """
-    path = request.path
-    marks = []
-    for item in nav:
-        if path == item["url"]:
-            marks.append(f"{item['url']}=page")
-        elif item["url"] in path:
-            marks.append(f"{item['url']}=true")
-        marks += [f"{c['url']}=page" for c in item["children"] if path == c["url"]]
-    match = getattr(request, "resolver_match", None)
-    if match is not None and match.url_name == "search":
-        marks.append("search")
-    return "|".join(marks) or "-"
+
+    def __init__(self, request: HttpRequest, nav: list[dict[str, Any]]) -> None:
+        path = request.path
+        match = getattr(request, "resolver_match", None)
+        self.home = "page" if path == "/" else ""
+        self.search = match is not None and match.view_name == "newsroom:search"
+        self.items: list[dict[str, Any]] = []
+        marks = [f"home={self.home}"] if self.home else []
+        for item in nav:
+            current = _mark(path, item["url"])
+            children = [
+                {**c, "current": _mark(path, c["url"])} for c in item["children"]
+            ]
+            self.items.append({**item, "current": current, "children": children})
+            marks += [f"{x['url']}={x['current']}" for x in [self.items[-1], *children]]
+        marks = [m for m in marks if not m.endswith("=")]
+        if self.search:
+            marks.append("search")
+        self.key = "|".join(marks) or "-"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def _mark(path: str, url: str) -> str:
+    if path == url:
+        return "page"
+    return "true" if url != "/" and path.startswith(url) else ""

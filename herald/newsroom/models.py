@@ -357,10 +357,6 @@ class HomePage(FastRouteMixin, Page):
         return serve_listing(request, super().serve, *args, **kwargs)
 
 
-# How long a process keeps a listing's main part (dropped sooner on any change).
-LISTING_TTL = 120
-
-
 class SectionPage(FastRouteMixin, Page):
     """A section of the publication (World, Politics …); sections can nest."""
 
@@ -385,9 +381,7 @@ class SectionPage(FastRouteMixin, Page):
         context["listing"] = SimpleLazyObject(
             lambda: queries.section_page_context(self, request)
         )
-        variant = queries.listing_variant(request)
-        context["listing_variant"] = variant
-        context["listing_ttl"] = LISTING_TTL if variant else 0
+        context["listing_variant"] = queries.listing_variant(request)
         return context
 
     def serve(self, request: Any, *args: Any, **kwargs: Any) -> Any:

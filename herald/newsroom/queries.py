@@ -14,15 +14,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 
-from herald.core import localcache
+from herald.core import keep
 from herald.members.access import Reader, can_read
 
 from .models import (
@@ -34,34 +33,7 @@ from .models import (
     PublicationSettings,
     SectionPage,
 )
-from .rendering import (
-    GATED_CLASS,
-    live_revision_key,
-    reading_minutes,
-    render_body_parts,
-)
-
-CHROME_CACHE_VERSION_KEY = "herald:chrome:version"
-CHROME_TTL = 60 * 10
-
-
-def chrome_version() -> int:
-    """Return the current version of cached site chrome (bumped on publish)."""
-    version = cache.get(CHROME_CACHE_VERSION_KEY)
-    if version is None:
-        version = 1
-        cache.add(CHROME_CACHE_VERSION_KEY, version, None)
-    return int(version)
-
-
-def bump_chrome_version() -> None:
-    """Invalidate cached navigation, breaking bar and listings (after publishing)."""
-    localcache.bump()
-    try:
-        cache.incr(CHROME_CACHE_VERSION_KEY)
-    except ValueError:
-        cache.set(CHROME_CACHE_VERSION_KEY, 2, None)
-
+from .rendering import GATED_CLASS, reading_minutes, render_body_parts
 
 # --- Articles ----------------------------------------------------------------
 
@@ -105,7 +77,7 @@ def attach_sections(articles: list[ArticlePage]) -> list[ArticlePage]:
 
 def sections_by_path() -> dict[str, SectionPage]:
     """Every section by tree path, kept per process until any page changes."""
-    return localcache.get_or_build("sections-by-path", _load_sections_by_path)
+    return keep.get_or_build("sections-by-path", _load_sections_by_path)
 
 
 def _load_sections_by_path() -> dict[str, SectionPage]:
@@ -139,14 +111,21 @@ class ArticleBody:
 
 
 def article_body_for(
-    article: ArticlePage, reader: Reader, *, publication: PublicationSettings | None
+    article: ArticlePage,
+    reader: Reader,
+    *,
+    publication: PublicationSettings | None,
+    request: Any = None,
 ) -> ArticleBody:
     """Render the body as far as ``reader`` may read it (the paywall gate)."""
     allowed = can_read(reader, article)
     preview_paragraphs = publication.preview_paragraphs if publication else 3
     is_gated = article.access_level != "public"
     preview, rest = render_body_parts(
-        article, full=allowed, preview_paragraphs=preview_paragraphs
+        article,
+        full=allowed,
+        preview_paragraphs=preview_paragraphs,
+        request=request,
     )
     return ArticleBody(
         can_read=allowed, is_gated=is_gated, preview_html=preview, rest_html=rest
@@ -180,7 +159,7 @@ def related_articles(
     return picked
 
 
-def article_extras(article: ArticlePage) -> dict[str, Any]:
+def article_extras(article: ArticlePage, request: Any = None) -> dict[str, Any]:
     """Bylines, corrections, section, tags and related stories of ``article``.
 
     Nothing here depends on the reader. Only needed to render the article's
@@ -204,7 +183,7 @@ def article_extras(article: ArticlePage) -> dict[str, Any]:
         "tags": tags,
         "corrections": corrections,
         "related": related_articles(article, tag_ids=[t.pk for t in tags]),
-        "reading_minutes": reading_minutes(article),
+        "reading_minutes": reading_minutes(article, request),
     }
 
 
@@ -218,11 +197,10 @@ def article_fragments(
 
     ``head`` (kicker, headline, dek, byline, dates, hero) and ``foot``
     (corrections, tags, share and follow links, author box, calls to action,
-    related stories) show the same to every reader, so for a live article (not
-    a preview) they are kept per revision, language and time zone, in this
-    process and in the shared cache, under the local generation
-    (``core.localcache``): any change to a page, author, image, tag, site or
-    setting renders them again. The gated body is never part of them.
+    related stories) show the same to every reader, so ``core.keep`` keeps
+    them for the live revision (never for a preview), per language and time
+    zone, under the change generation: any change to what they show renders
+    them again. The gated body is never part of them.
 
     Returns the fragments and, when they had to be rendered, the extras they
     were rendered from (empty when they came from the cache).
@@ -230,32 +208,24 @@ def article_fragments(
     from django.template.loader import render_to_string
 
     keys: dict[str, str] = {}
-    revision = live_revision_key(article, request)
-    if revision is not None:
-        scope = (
-            f"{translation.get_language()}:{timezone.get_current_timezone_name()}:"
-            f"{revision}"
-        )
-        keys = {part: f"article-{part}:{scope}" for part in ARTICLE_FRAGMENTS}
-        found = localcache.get_many_through(
-            list(keys.values()), localcache.generation_scoped
-        )
+    if keep.may_keep(request, article) and article.first_published_at:
+        keys = {
+            part: keep.rendering_key(f"article-{part}", article)
+            for part in ARTICLE_FRAGMENTS
+        }
+        found = keep.get_many(list(keys.values()))
         if len(found) == len(keys):
             # Rendered by our own templates with autoescaping (below).
             html = {part: found[key] for part, key in keys.items()}
             return {p: mark_safe(h) for p, h in html.items()}, {}  # noqa: S308 - our templates' output
-    extras = article_extras(article)
+    extras = article_extras(article, request)
     context = {"article": article, **extras}
     fragments = {
         part: render_to_string(f"newsroom/article_{part}.html", context, request)
         for part in ARTICLE_FRAGMENTS
     }
     if keys:
-        localcache.set_many_through(
-            {keys[part]: str(html) for part, html in fragments.items()},
-            CHROME_TTL,
-            localcache.generation_scoped,
-        )
+        keep.set_many({keys[part]: str(html) for part, html in fragments.items()})
     return fragments, extras
 
 
@@ -276,7 +246,9 @@ def article_page_context(article: ArticlePage, request: Any) -> dict[str, Any]:
         **extras,
         "article": article,
         "fragments": fragments,
-        "body": article_body_for(article, reader, publication=publication),
+        "body": article_body_for(
+            article, reader, publication=publication, request=request
+        ),
         "reader": reader,
     }
 
@@ -400,75 +372,53 @@ def get_tag(slug: str) -> Tag | None:
 
 
 def site_chrome_items() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(navigation_sections(), breaking_news()), kept per process for a minute.
+    """(navigation_sections(), breaking_news()), kept for a minute at most.
 
-    Breaking news ages out by time, so the local copy lives no longer than the
-    shared one (60 s).
+    Kept in this process and the shared cache under the change generation;
+    breaking news also ages out by time, hence the minute.
     """
-    return localcache.get_or_build("site-chrome", _shared_chrome_items, 60)
+    return keep.get_or_build(
+        "site-chrome", lambda: (navigation_sections(), breaking_news()), 60, shared=True
+    )
 
 
-def _shared_chrome_items() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(navigation_sections(), breaking_news()) in one version read + one get_many."""
-    version = chrome_version()
-    nav_key, breaking_key = f"herald:nav:{version}", f"herald:breaking:{version}"
-    found = cache.get_many([nav_key, breaking_key])
-    nav = found.get(nav_key)
-    if nav is None:
-        nav = navigation_sections(version=version)
-    breaking = found.get(breaking_key)
-    if breaking is None:
-        breaking = breaking_news(version=version)
-    return nav, breaking
-
-
-def navigation_sections(*, version: int | None = None) -> list[dict[str, Any]]:
-    """Top-level sections (with their children) for the masthead, cached."""
-    key = f"herald:nav:{version or chrome_version()}"
-    nav = cache.get(key)
-    if nav is None:
-        home = HomePage.objects.live().first()
-        nav = []
-        if home is not None:
-            rows = list(
-                SectionPage.objects.live()
-                .filter(
-                    path__startswith=home.path,
-                    depth__in=(home.depth + 1, home.depth + 2),
-                    show_in_navigation=True,
-                )
-                .order_by("path")
-                .values("title", "url_path", "path", "depth")
-            )
-            root_url_path = home.url_path
-            for row in rows:
-                url = "/" + row["url_path"][len(root_url_path) :]
-                item = {"title": row["title"], "url": url, "children": []}
-                if row["depth"] == home.depth + 1:
-                    nav.append(item | {"path": row["path"]})
-                elif nav and row["path"].startswith(nav[-1]["path"]):
-                    nav[-1]["children"].append(item)
-        cache.set(key, nav, CHROME_TTL)
+def navigation_sections() -> list[dict[str, Any]]:
+    """Top-level sections (with their children) for the masthead."""
+    home = HomePage.objects.live().first()
+    nav: list[dict[str, Any]] = []
+    if home is None:
+        return nav
+    rows = list(
+        SectionPage.objects.live()
+        .filter(
+            path__startswith=home.path,
+            depth__in=(home.depth + 1, home.depth + 2),
+            show_in_navigation=True,
+        )
+        .order_by("path")
+        .values("title", "url_path", "path", "depth")
+    )
+    root_url_path = home.url_path
+    for row in rows:
+        url = "/" + row["url_path"][len(root_url_path) :]
+        item = {"title": row["title"], "url": url, "children": []}
+        if row["depth"] == home.depth + 1:
+            nav.append(item | {"path": row["path"]})
+        elif nav and row["path"].startswith(nav[-1]["path"]):
+            nav[-1]["children"].append(item)
     return nav
 
 
-def breaking_news(
-    hours: int | None = None, *, version: int | None = None
-) -> list[dict[str, Any]]:
-    """Breaking stories published in the last few hours, cached briefly."""
+def breaking_news(hours: int | None = None) -> list[dict[str, Any]]:
+    """Breaking stories published in the last few hours."""
     hours = hours or settings.HERALD_BREAKING_HOURS
-    key = f"herald:breaking:{version or chrome_version()}"
-    items = cache.get(key)
-    if items is None:
-        since = timezone.now() - timedelta(hours=hours)
-        items = [
-            {"title": a.title, "url": a.url, "published_at": a.first_published_at}
-            for a in live_articles()
-            .filter(is_breaking=True, first_published_at__gte=since)
-            .only("id", "title", "url_path", "path", "depth", "first_published_at")[:3]
-        ]
-        cache.set(key, items, 60)
-    return items
+    since = timezone.now() - timedelta(hours=hours)
+    return [
+        {"title": a.title, "url": a.url, "published_at": a.first_published_at}
+        for a in live_articles()
+        .filter(is_breaking=True, first_published_at__gte=since)
+        .only("id", "title", "url_path", "path", "depth", "first_published_at")[:3]
+    ]
 
 
 # --- Search ------------------------------------------------------------------

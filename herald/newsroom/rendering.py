@@ -17,11 +17,10 @@ from django.db.models import prefetch_related_objects
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 
-from herald.core import localcache
+from herald.core import keep
 
 PREVIEW_CLASS = "article-preview"
 GATED_CLASS = "paywall"  # CSS class of the gated part, named in JSON-LD hasPart.
-BODY_TTL = 60 * 60 * 24  # rendered parts are keyed by revision
 
 _WS = re.compile(r"\s+")
 
@@ -68,35 +67,19 @@ def _render_blocks(blocks: list[Any]) -> str:
     return "".join(str(block.render(context={})) for block in blocks)
 
 
-def live_revision_key(article: Any, request: Any = None) -> str | None:
-    """What a kept rendering of ``article`` for readers is keyed by.
-
-    Its id, live revision and publication time; None for a draft or a preview,
-    whose renderings are never kept.
-    """
-    if not article.live or getattr(request, "is_preview", False):
-        return None
-    published = (
-        article.last_published_at.timestamp() if article.last_published_at else 0
-    )
-    return f"{article.pk}:{article.live_revision_id}:{published}"
-
-
-def _cache_key(article: Any, part: str, preview_paragraphs: int) -> str:
-    stamp = article.latest_revision_id or 0
-    published = (
-        article.last_published_at.timestamp() if article.last_published_at else 0
-    )
-    return f"herald:body:{article.pk}:{stamp}:{published}:{preview_paragraphs}:{part}"
-
-
 def render_body_parts(
-    article: Any, *, full: bool, preview_paragraphs: int = 3, use_cache: bool = True
+    article: Any,
+    *,
+    full: bool,
+    preview_paragraphs: int = 3,
+    request: Any = None,
 ) -> tuple[SafeString, SafeString | None]:
     """Return (preview_html, rest_html or None when ``full`` is False).
 
-    The rendering is cached per article revision; the cache key includes the
-    part, so a cached gated part is only ever read when ``full`` is True.
+    The parts are rendered for nobody in particular (no request in their
+    context), so ``core.keep`` may keep them for the live revision; the gate
+    (``full``) decides which of them this reader gets, and the key names the
+    part, so a kept gated part is only ever read when ``full`` is True.
     """
     parts: BodyParts | None = None
 
@@ -106,25 +89,29 @@ def render_body_parts(
             parts = split_body(article, preview_paragraphs=preview_paragraphs)
         return parts
 
-    use_cache = use_cache and bool(article.pk)
-    # One cache round trip for the parts this reader gets.
     wanted = ("preview", "rest") if full else ("preview",)
-    keys = {part: _cache_key(article, part, preview_paragraphs) for part in wanted}
-    found = localcache.get_many_through(list(keys.values())) if use_cache else {}
+    keys: dict[str, str] = {}
+    if keep.may_keep(request, article):
+        keys = {
+            part: keep.rendering_key("body", article, preview_paragraphs, part)
+            for part in wanted
+        }
+    # One shared-cache round trip for the parts this reader gets.
+    found = keep.get_many(list(keys.values())) if keys else {}
+    made: dict[str, str] = {}
 
-    def cached(part: str, blocks_of: Any) -> SafeString:
-        key = keys[part]
-        html = found.get(key)
+    def part_html(part: str, blocks_of: Any) -> SafeString:
+        key = keys.get(part)
+        html = found.get(key) if key else None
         if html is None:
             html = _render_blocks(blocks_of(get_parts()))
-            if use_cache:
-                localcache.set_many_through({key: html}, BODY_TTL)
+            if key:
+                made[key] = html
         return mark_safe(html)  # noqa: S308 - rendered by Wagtail's block templates
 
-    preview = cached("preview", lambda p: p.preview)
-    if not full:
-        return preview, None
-    rest = cached("rest", lambda p: p.rest)
+    preview = part_html("preview", lambda p: p.preview)
+    rest = part_html("rest", lambda p: p.rest) if full else None
+    keep.set_many(made)
     return preview, rest
 
 
@@ -200,19 +187,19 @@ def word_count(article: Any) -> int:
     return len(text_of(list(article.body)).split())
 
 
-def reading_minutes(article: Any) -> int:
+def reading_minutes(article: Any, request: Any = None) -> int:
     """Estimated reading time at 230 words a minute, at least one minute.
 
-    Counting needs the text of every block, so the count is cached per revision
-    like the rendered body.
+    Counting needs the text of every block, so the count is kept for the live
+    revision like the rendered body.
     """
-    if not article.pk:
+    if not keep.may_keep(request, article):
         return max(1, round(word_count(article) / 230))
-    key = _cache_key(article, "words", 0)
-    words = localcache.get_many_through([key]).get(key)
+    key = keep.rendering_key("words", article)
+    words = keep.get_many([key]).get(key)
     if words is None:
         words = word_count(article)
-        localcache.set_many_through({key: words}, BODY_TTL)
+        keep.set_many({key: words})
     return max(1, round(words / 230))
 
 

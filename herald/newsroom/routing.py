@@ -20,28 +20,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from wagtail.models import Page, PageViewRestriction
-from wagtail.signals import post_page_move
 
-from herald.core import localcache
+from herald.core import keep
 
-RESTRICTIONS_KEY = "herald:view-restrictions:v1"
-RESTRICTIONS_TTL = 300
 _MISSED = "_herald_fast_route_missed"
 
 
 def find_page(root: Page, path_components: list[str]) -> Page | None:
     """The specific page at ``path_components`` below ``root``, or None.
 
-    Kept per process (``core.localcache``) until any page changes: a copy of the
+    Kept per process (``core.keep``) until any page changes: a copy of the
     page as loaded, so what one request does to its page never reaches the next.
     """
     url_path = root.url_path + "/".join(path_components) + "/"
-    return localcache.get_or_build(
+    return keep.get_or_build(
         f"route:{url_path}",
         lambda: _load_page(url_path, path_components[-1]),
         keep_none=False,
@@ -90,34 +84,12 @@ def restricted_paths() -> tuple[tuple[str, ...], bool]:
     With aliases, restrictions follow the alias's source page, which a path
     prefix cannot tell, so Wagtail's own lookup is used then.
     """
-    return localcache.get_or_build("restricted-paths", _shared_restricted_paths)
+    return keep.get_or_build("restricted-paths", _restricted_paths, shared=True)
 
 
-def _shared_restricted_paths() -> tuple[tuple[str, ...], bool]:
-    value = cache.get(RESTRICTIONS_KEY)
-    if value is None:
-        paths = tuple(
-            sorted(
-                set(PageViewRestriction.objects.values_list("page__path", flat=True))
-            )
-        )
-        has_aliases = Page.objects.filter(alias_of__isnull=False).exists()
-        value = (paths, has_aliases)
-        cache.set(RESTRICTIONS_KEY, value, RESTRICTIONS_TTL)
-    return value  # type: ignore[no-any-return]
-
-
-def purge_restrictions(**_kwargs: Any) -> None:
-    cache.delete(RESTRICTIONS_KEY)
-    transaction.on_commit(lambda: cache.delete(RESTRICTIONS_KEY))
-
-
-def _on_change(sender: Any, instance: Any, **kwargs: Any) -> None:
-    # Any page save may move a restricted page or create an alias.
-    if isinstance(instance, (PageViewRestriction, Page)):
-        purge_restrictions()
-
-
-post_save.connect(_on_change, dispatch_uid="herald-routing-save")
-post_delete.connect(_on_change, dispatch_uid="herald-routing-delete")
-post_page_move.connect(purge_restrictions, dispatch_uid="herald-routing-moved")
+def _restricted_paths() -> tuple[tuple[str, ...], bool]:
+    paths = tuple(
+        sorted(set(PageViewRestriction.objects.values_list("page__path", flat=True)))
+    )
+    has_aliases = Page.objects.filter(alias_of__isnull=False).exists()
+    return paths, has_aliases

@@ -49,7 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "herald.core.localcache.GenerationMiddleware",
+    "herald.core.keep.GenerationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "herald.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -196,9 +196,9 @@ else:
 HERALD_LOCAL_GENERATION_TTL = 1.0
 # Per-process copies of what every reader request reads (site, settings, page
 # lookups, reader-neutral fragments), dropped by a shared generation number: see
-# herald/core/localcache.py. Bounded in entries and in age.
+# herald/core/keep/. Bounded in entries and in age.
 CACHES["local"] = {
-    "BACKEND": "herald.core.localcache.GenerationalLocMemCache",
+    "BACKEND": "herald.core.keep.GenerationalLocMemCache",
     "LOCATION": "herald-local",
     "TIMEOUT": 120,
     # About six entries per article read (route, head tags, two fragments, body).

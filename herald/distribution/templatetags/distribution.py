@@ -7,12 +7,10 @@ from typing import Any
 from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 
-from herald.core import localcache
+from herald.core import keep
 from herald.newsroom.models import ArticlePage, HomePage, SectionPage
 from herald.newsroom.queries import listing_variant
-from herald.newsroom.rendering import live_revision_key
 
 from .. import queries
 from ..head import head_for
@@ -22,17 +20,15 @@ register = template.Library()
 
 # Stands for the response's CSP nonce in a head kept for later requests.
 NONCE_MARK = "\x00herald-nonce\x00"
-HEAD_TTL = 60 * 10
 
 
 @register.simple_tag(takes_context=True)
 def distribution_head(context: Any) -> SafeString:
     """Canonical, robots, feed and oEmbed discovery, social meta and JSON-LD.
 
-    A live article's head depends on nothing but the article and the site, so it
-    is kept per revision, host and language, in this process and in the shared
-    cache, under the local generation (``core.localcache``), with a mark in
-    place of the nonce that each response fills in.
+    A live article's head depends on nothing but the article and the site, so
+    ``core.keep`` keeps it for the live revision, per host and language, with a
+    mark in place of the nonce that each response fills in.
     """
     request = context.get("request")
     if request is None:  # the bare 500 page: no site lookup when things are down
@@ -41,10 +37,10 @@ def distribution_head(context: Any) -> SafeString:
     key = _head_key(context, request)
     if key is None:
         return _render_head(context, nonce)
-    html = localcache.get_many_through([key], localcache.generation_scoped).get(key)
+    html = keep.get_many([key]).get(key)
     if html is None:
         html = str(_render_head(context, NONCE_MARK))
-        localcache.set_many_through({key: html}, HEAD_TTL, localcache.generation_scoped)
+        keep.set_many({key: html})
     return mark_safe(html.replace(NONCE_MARK, nonce))  # noqa: S308 - our template
 
 
@@ -61,19 +57,18 @@ def _head_key(context: Any, request: Any) -> str | None:
     number, as ``queries.listing_variant`` allows). Never: previews, drafts,
     other pages.
     """
-    if getattr(request, "is_preview", False):
-        return None
-    scope = f"dist-head:{request.get_host()}:{get_language()}"
-    article = context.get("article") or context.get("page")
-    if isinstance(article, ArticlePage):
-        revision = live_revision_key(article, request)
-        if revision is None or not article.first_published_at:
+    page = context.get("article") or context.get("page")
+    if isinstance(page, ArticlePage):
+        if not page.first_published_at:
             return None
-        return f"{scope}:{revision}"
-    page = context.get("page")
-    if isinstance(page, (HomePage, SectionPage)) and page.live:
+        return keep.kept_rendering("dist-head", request, page, request.get_host())
+    if isinstance(page, (HomePage, SectionPage)):
         variant = listing_variant(request)
-        return f"{scope}:listing:{page.pk}:{variant}" if variant else None
+        if not variant:
+            return None
+        return keep.kept_rendering(
+            "dist-head", request, page, request.get_host(), variant
+        )
     return None
 
 

@@ -9,7 +9,6 @@ from urllib.parse import quote, urlencode
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
@@ -17,6 +16,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from wagtail.images.models import SourceImageIOError
+
+from herald.core import keep
 
 register = template.Library()
 logger = logging.getLogger(__name__)
@@ -110,15 +111,15 @@ def site_logo(context: Any, publication: Any) -> SafeString:
     logo_id = getattr(publication, "logo_id", None)
     if not logo_id:
         return mark_safe("")
-    key = f"herald:logo:{logo_id}"
-    html = cache.get(key)
-    if html is None:
-        html = str(
+    html = keep.get_or_build(
+        f"logo:{logo_id}:{publication.pk}",
+        lambda: str(
             responsive_image(
                 publication.logo, "logo", alt=publication.name, loading="eager"
             )
-        )
-        cache.set(key, html, 60 * 10)
+        ),
+        shared=True,
+    )
     return mark_safe(html)  # noqa: S308 - built with format_html above
 
 

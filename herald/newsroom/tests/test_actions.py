@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from herald.newsroom import actions, hooks, queries
+from herald.core import keep
+from herald.newsroom import actions, hooks
 from herald.newsroom.models import ArticlePage
 from herald.newsroom.testing import (
     CONTRIBUTORS,
@@ -167,21 +168,21 @@ def test_registering_for_an_unknown_event_is_refused():
 def test_publishing_and_unpublishing_refresh_the_cached_chrome(
     draft, django_capture_on_commit_callbacks
 ):
-    before = queries.chrome_version()
+    before = keep.generation()
     with capture_events(), django_capture_on_commit_callbacks(execute=True):
         actions.publish_article(draft)
-    after_publish = queries.chrome_version()
+    after_publish = keep.generation()
     with capture_events(), django_capture_on_commit_callbacks(execute=True):
         actions.unpublish_article(draft)
 
     assert after_publish > before
-    assert queries.chrome_version() > after_publish
+    assert keep.generation() > after_publish
 
 
 def test_publishing_a_section_refreshes_the_chrome_without_article_events(
     django_capture_on_commit_callbacks,
 ):
-    before = queries.chrome_version()
+    before = keep.generation()
     with (
         capture_events() as events,
         django_capture_on_commit_callbacks(execute=True),
@@ -189,7 +190,7 @@ def test_publishing_a_section_refreshes_the_chrome_without_article_events(
         make_section("Science")
 
     assert events == []
-    assert queries.chrome_version() > before
+    assert keep.generation() > before
 
 
 def test_contributor_cannot_publish_through_the_action(

@@ -1,4 +1,4 @@
-"""Listings kept per process (core.localcache) still show every change at once."""
+"""Listings kept per process (core.keep) still show every change at once."""
 
 from __future__ import annotations
 

@@ -122,7 +122,7 @@ def test_reader_pages_stay_within_their_query_budgets(
         )
         assert article.title.encode() in response.content
     # Once seen, an article is served from this process's copies of its
-    # reader-neutral parts (core.localcache): no query at all, gated or not.
+    # reader-neutral parts (core.keep): no query at all, gated or not.
     for article in (free, gated, corrected):
         assert client.get(article.url).status_code == 200
         with django_assert_num_queries(0, info=f"{article.url} (warm again)"):

@@ -1,4 +1,4 @@
-"""A per-process cache in front of the shared one, dropped by a shared generation.
+"""The change generation: one shared number that every kept entry is scoped to.
 
 Every reader request reads the same few things: the site for its host, the site
 settings, the navigation, the page at its path, the parts of that page rendered
@@ -11,12 +11,12 @@ number in the shared cache:
   includes the current generation, so a new generation leaves every older entry
   unreachable (the LRU then drops them);
 - the generation changes (``bump``) whenever what those entries are built from
-  changes: a page, site, site setting, view restriction, author, image, tag or
-  correction is saved or deleted (publishing and unpublishing save the page)
-  or a page is moved (``connect_signals``), and whenever another cache of
-  Herald's is versioned forward. It is bumped at once and again after the
-  transaction commits, so an entry built from the old rows in between is
-  dropped too;
+  changes: a page, site, site setting, view restriction, redirect, author,
+  image, tag, correction or tier is saved or deleted (publishing and
+  unpublishing save the page), a page is moved, or a rendition is deleted or
+  changed (``connect_signals``; apps add their models with ``watch``). It is
+  bumped at once and again after the transaction commits, so an entry built
+  from the old rows in between is dropped too;
 - a request reads the generation once (``GenerationMiddleware``), and a process
   reuses what it read for up to ``HERALD_LOCAL_GENERATION_TTL`` seconds (one by
   default), so a warm page usually costs no round trip at all; a change made
@@ -31,24 +31,19 @@ number, never an earlier one.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 GENERATION_KEY = "herald:local-generation"
-ALIAS = "local"
-_MISSING = object()
-T = TypeVar("T")
 
 # None outside a request; inside one, a one-element list holding the generation
 # once read (a list, so that a bump during the request can clear it).
@@ -129,69 +124,6 @@ class GenerationalLocMemCache(LocMemCache):
         return None
 
 
-def local() -> Any:
-    return caches[ALIAS]
-
-
-def get_or_build(
-    key: str,
-    build: Callable[[], T],
-    timeout: Any = DEFAULT_TIMEOUT,
-    *,
-    keep_none: bool = True,
-) -> T:
-    """The local entry for ``key``, built (and kept) on a miss.
-
-    A None from ``build`` is kept too (a known answer) unless ``keep_none`` is
-    false: lookups driven by arbitrary URLs should not let a scan of unknown
-    paths push the hot entries out. Long keys are hashed.
-    """
-    if len(key) > 200:
-        key = "sha:" + hashlib.sha256(key.encode()).hexdigest()
-    store = local()
-    value = store.get(key, _MISSING)
-    if value is _MISSING:
-        value = build()
-        if value is not None or keep_none:
-            store.set(key, value, timeout)
-    return value  # type: ignore[return-value]
-
-
-def generation_scoped(key: str) -> str:
-    """A shared-cache key that a new generation leaves behind (like local keys)."""
-    return f"herald:gen:{generation()}:{key}"
-
-
-def get_many_through(
-    keys: list[str], shared_key: Callable[[str], str] = str
-) -> dict[str, Any]:
-    """Values of ``keys`` from this process, else from the shared cache.
-
-    The shared cache is asked (in one round trip) only for what this process
-    does not hold, under ``shared_key(key)``; what it has is copied here.
-    """
-    store = local()
-    found: dict[str, Any] = store.get_many(keys)
-    missing = {shared_key(k): k for k in keys if k not in found}
-    if missing:
-        shared = cache.get_many(list(missing))
-        if shared:
-            copied = {missing[k]: v for k, v in shared.items()}
-            store.set_many(copied)
-            found.update(copied)
-    return found
-
-
-def set_many_through(
-    values: dict[str, Any], timeout: int, shared_key: Callable[[str], str] = str
-) -> None:
-    """Keep ``values`` here and in the shared cache (for ``timeout`` seconds)."""
-    if not values:
-        return
-    local().set_many(values)
-    cache.set_many({shared_key(k): v for k, v in values.items()}, timeout)
-
-
 class GenerationMiddleware:
     """Read the generation at most once per request (first in the middleware list)."""
 
@@ -213,6 +145,16 @@ def _on_change(sender: Any, instance: Any = None, **kwargs: Any) -> None:
         bump()
 
 
+def _on_rendition_change(sender: Any, instance: Any = None, **kwargs: Any) -> None:
+    # A new rendition changes no kept output (pages made before it used another
+    # size or none); a rendition deleted or rewritten does: pages that show its
+    # URL must be made again. Bumping on every new one would drop everything
+    # kept each time a first view makes a picture size.
+    if kwargs.get("raw") or kwargs.get("created"):
+        return
+    bump()
+
+
 _WATCHED: tuple[type, ...] | None = None
 _EXTRA_WATCHED: list[type] = []
 
@@ -231,16 +173,17 @@ def _watched_models() -> tuple[type, ...]:
     global _WATCHED
     if _WATCHED is None:
         from taggit.models import Tag
+        from wagtail.contrib.redirects.models import Redirect
         from wagtail.contrib.settings.models import BaseSiteSetting
         from wagtail.images import get_image_model
         from wagtail.models import Page, PageViewRestriction, Site
 
-        # Renditions are not watched: a new one changes no cached output.
         _WATCHED = (
             Page,
             Site,
             BaseSiteSetting,
             PageViewRestriction,
+            Redirect,
             Tag,
             get_image_model(),
             *_EXTRA_WATCHED,
@@ -258,3 +201,12 @@ def connect_signals() -> None:
     post_save.connect(_on_change, dispatch_uid="herald-localcache-save")
     post_delete.connect(_on_change, dispatch_uid="herald-localcache-delete")
     post_page_move.connect(_on_change, dispatch_uid="herald-localcache-moved")
+    from wagtail.images import get_image_model
+
+    rendition = get_image_model().get_rendition_model()
+    for signal in (post_save, post_delete):
+        signal.connect(
+            _on_rendition_change,
+            sender=rendition,
+            dispatch_uid=f"herald-keep-rendition-{signal is post_save}",
+        )

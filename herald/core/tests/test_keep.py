@@ -6,7 +6,8 @@ import pytest
 from django.core.cache import cache
 from wagtail.models import Site
 
-from herald.core import localcache
+from herald.core import keep
+from herald.core.keep import changes as generation_module
 from herald.newsroom.testing import make_article, make_author, make_section
 
 pytestmark = pytest.mark.django_db
@@ -24,43 +25,43 @@ def build_counter():
 
 def test_an_entry_is_built_once_and_kept():
     build, calls = build_counter()
-    assert localcache.get_or_build("k", build) == "value 1"
-    assert localcache.get_or_build("k", build) == "value 1"
+    assert keep.get_or_build("k", build) == "value 1"
+    assert keep.get_or_build("k", build) == "value 1"
     assert len(calls) == 1
 
 
 def test_a_bump_drops_every_entry():
     build, calls = build_counter()
-    localcache.get_or_build("k", build)
-    localcache.bump()
-    assert localcache.get_or_build("k", build) == "value 2"
+    keep.get_or_build("k", build)
+    keep.bump()
+    assert keep.get_or_build("k", build) == "value 2"
 
 
 def test_saving_a_watched_model_moves_the_generation():
-    before = localcache.generation()
+    before = keep.generation()
     site = Site.objects.get(is_default_site=True)
     site.site_name = "Renamed"
     site.save()
-    assert localcache.generation() != before
-    before = localcache.generation()
-    make_author("Nora Penn")  # an app's model added with localcache.watch()
-    assert localcache.generation() != before
+    assert keep.generation() != before
+    before = keep.generation()
+    make_author("Nora Penn")  # an app's model added with keep.watch()
+    assert keep.generation() != before
 
 
 def test_the_generation_moves_again_after_commit(django_capture_on_commit_callbacks):
     """An entry built from old rows between the save and the commit is dropped."""
     with django_capture_on_commit_callbacks(execute=True):
-        localcache.bump()
-        localcache.get_or_build("k", lambda: "built before the commit")
-    assert localcache.get_or_build("k", lambda: "after") == "after"
+        keep.bump()
+        keep.get_or_build("k", lambda: "built before the commit")
+    assert keep.get_or_build("k", lambda: "after") == "after"
 
 
 def test_a_flushed_shared_cache_never_revives_older_entries():
-    localcache.get_or_build("k", lambda: "old")
-    old = localcache.generation()
+    keep.get_or_build("k", lambda: "old")
+    old = keep.generation()
     cache.clear()  # Redis flushed or restarted
-    assert localcache.generation() != old
-    assert localcache.get_or_build("k", lambda: "new") == "new"
+    assert keep.generation() != old
+    assert keep.get_or_build("k", lambda: "new") == "new"
 
 
 def test_unknown_answers_can_be_left_out():
@@ -69,18 +70,18 @@ def test_unknown_answers_can_be_left_out():
     def build():
         build_none.append(1)
 
-    localcache.get_or_build("miss", build, keep_none=False)
-    localcache.get_or_build("miss", build, keep_none=False)
+    keep.get_or_build("miss", build, keep_none=False)
+    keep.get_or_build("miss", build, keep_none=False)
     assert len(build_none) == 2
-    localcache.get_or_build("known-miss", build)
-    localcache.get_or_build("known-miss", build)
+    keep.get_or_build("known-miss", build)
+    keep.get_or_build("known-miss", build)
     assert len(build_none) == 3
 
 
 def test_long_keys_are_hashed():
     key = "route:/" + "x" * 5000
-    assert localcache.get_or_build(key, lambda: "long") == "long"
-    assert localcache.get_or_build(key, lambda: "other") == "long"
+    assert keep.get_or_build(key, lambda: "long") == "long"
+    assert keep.get_or_build(key, lambda: "other") == "long"
 
 
 def test_a_bump_inside_a_request_is_seen_by_that_request():
@@ -88,15 +89,15 @@ def test_a_bump_inside_a_request_is_seen_by_that_request():
     seen = []
 
     def view_like() -> None:
-        seen.append(localcache.generation())
-        localcache.bump()
-        seen.append(localcache.generation())
+        seen.append(keep.generation())
+        keep.bump()
+        seen.append(keep.generation())
 
-    token = localcache._request_generation.set([None])
+    token = generation_module._request_generation.set([None])
     try:
         view_like()
     finally:
-        localcache._request_generation.reset(token)
+        generation_module._request_generation.reset(token)
     assert seen[0] != seen[1]
 
 
@@ -128,24 +129,24 @@ def test_an_unpublished_article_is_gone_at_once(client):
 
 
 def in_request(fn):
-    token = localcache._request_generation.set([None])
+    token = generation_module._request_generation.set([None])
     try:
         return fn()
     finally:
-        localcache._request_generation.reset(token)
+        generation_module._request_generation.reset(token)
 
 
 def test_a_process_reuses_the_generation_for_a_moment(settings):
     settings.HERALD_LOCAL_GENERATION_TTL = 60
-    first = in_request(localcache.generation)
-    cache.incr(localcache.GENERATION_KEY)  # another process's change
-    assert in_request(localcache.generation) == first  # not asked again yet
-    localcache.bump()  # a change made here is seen at once
-    assert in_request(localcache.generation) not in (first, first + 1)
+    first = in_request(keep.generation)
+    cache.incr(keep.GENERATION_KEY)  # another process's change
+    assert in_request(keep.generation) == first  # not asked again yet
+    keep.bump()  # a change made here is seen at once
+    assert in_request(keep.generation) not in (first, first + 1)
 
 
 def test_without_reuse_every_request_reads_the_generation(settings):
     settings.HERALD_LOCAL_GENERATION_TTL = 0
-    first = in_request(localcache.generation)
-    cache.incr(localcache.GENERATION_KEY)
-    assert in_request(localcache.generation) == first + 1
+    first = in_request(keep.generation)
+    cache.incr(keep.GENERATION_KEY)
+    assert in_request(keep.generation) == first + 1

@@ -1,0 +1,99 @@
+"""Where kept entries live: this process (``caches["local"]``) and the shared cache.
+
+Every key is scoped to the change generation (``changes.py``): local keys
+carry it (``GenerationalLocMemCache.make_key``) and shared keys are built by
+``shared_key``. No store outside this package sets its own version counter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache, caches
+
+from .changes import generation
+
+ALIAS = "local"
+_MISSING = object()
+T = TypeVar("T")
+# How long the shared cache keeps a rendering: a new generation leaves it
+# behind sooner; this only bounds what an idle site holds.
+SHARED_TTL = 60 * 60
+
+
+def local() -> Any:
+    return caches[ALIAS]
+
+
+def _short(key: str) -> str:
+    return key if len(key) <= 200 else "sha:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def shared_key(key: str) -> str:
+    """The shared-cache key of ``key`` under the current generation."""
+    return f"herald:gen:{generation()}:{_short(key)}"
+
+
+def get_or_build(
+    key: str,
+    build: Callable[[], T],
+    timeout: Any = None,
+    *,
+    keep_none: bool = True,
+    shared: bool = False,
+) -> T:
+    """The kept value of ``key`` (this process, then the shared cache if
+    ``shared``), built and kept on a miss.
+
+    A None from ``build`` is kept too (a known answer) unless ``keep_none`` is
+    false: lookups driven by arbitrary URLs must not let a scan of unknown paths
+    push the hot entries out. ``timeout`` None is the local cache's default.
+    """
+    key = _short(key)
+    store = local()
+    value = store.get(key, _MISSING)
+    if value is not _MISSING:
+        return value  # type: ignore[no-any-return]
+    if shared:
+        value = cache.get(shared_key(key), _MISSING)
+    if value is _MISSING:
+        value = build()
+        if value is None and not keep_none:
+            return value  # type: ignore[no-any-return]
+        if shared:
+            cache.set(shared_key(key), value, timeout or SHARED_TTL)
+    _set_local({key: value}, timeout)
+    return value  # type: ignore[no-any-return]
+
+
+def _set_local(values: dict[str, Any], timeout: Any) -> None:
+    if timeout is None:
+        local().set_many(values)
+    else:
+        local().set_many(values, timeout)
+
+
+def get_many(keys: list[str]) -> dict[str, Any]:
+    """Values of ``keys`` from this process, else (one round trip) the shared cache."""
+    store = local()
+    short = {_short(k): k for k in keys}
+    found = {short[k]: v for k, v in store.get_many(list(short)).items()}
+    missing = {shared_key(s): k for s, k in short.items() if k not in found}
+    if missing:
+        got = cache.get_many(list(missing))
+        if got:
+            copied = {missing[k]: v for k, v in got.items()}
+            store.set_many({_short(k): v for k, v in copied.items()})
+            found.update(copied)
+    return found
+
+
+def set_many(values: dict[str, Any], timeout: int = SHARED_TTL) -> None:
+    """Keep ``values`` here and in the shared cache, under the generation."""
+    if not values:
+        return
+    short = {_short(k): v for k, v in values.items()}
+    local().set_many(short)
+    cache.set_many({shared_key(k): v for k, v in short.items()}, timeout)
