@@ -9,6 +9,7 @@ ask for the anonymous reader, so gated stories only ever show their teaser.
 from __future__ import annotations
 
 import json
+import logging
 import mimetypes
 import re
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from herald.newsroom.queries import article_body_for
 from herald.newsroom.rendering import excerpt
 
 from .queries import SiteInfo
+
+log = logging.getLogger("herald.distribution.feeds")
 
 FORMATS = ("rss", "atom", "json")
 CONTENT_TYPES = {
@@ -105,18 +108,27 @@ def absolutize(html: str, base_url: str) -> str:
     return _SRCSET.sub(fix_srcset, html)
 
 
+# Feeds show the picture, never the uploaded original: a rendition is resized
+# for readers and written by Pillow, so it carries none of the original's
+# metadata even for files uploaded before originals were stripped.
+FEED_IMAGE_SPEC = "max-1200x1200"
+
+
 def _image(article: Any, site: SiteInfo) -> FeedImage | None:
     image = article.hero_image
     if image is None or not image.file:
         return None
     try:
-        url = image.file.url
-    except ValueError:
+        rendition = image.get_rendition(FEED_IMAGE_SPEC)
+        url = rendition.url
+        length = rendition.file.size
+    except Exception as exc:  # a missing original must not break the feed
+        log.warning("Feed image %s cannot be rendered: %s", image.pk, exc)
         return None
-    mime = mimetypes.guess_type(image.file.name)[0] or "image/jpeg"
+    mime = mimetypes.guess_type(rendition.file.name)[0] or "image/jpeg"
     return FeedImage(
         url=site.absolute(url),
-        length=int(image.file_size or 0),
+        length=int(length or 0),
         mime_type=mime,
         alt=getattr(image, "description", "") or "",
     )

@@ -359,3 +359,66 @@ def test_json_feed_keeps_plain_text_out_of_html_fields(
         assert HOSTILE not in other.get("content_html", "")
     if channel_word:
         assert document["description"] == f"{channel_word} {HOSTILE}"
+
+
+# --- Pictures: renditions, never the uploaded original ----------------------------
+
+
+@pytest.mark.parametrize("fmt", ["rss", "atom", "json"])
+def test_feeds_link_hero_image_renditions_never_the_original(
+    client, newsroom, distribution, fmt
+):
+    image = newsroom["free"].hero_image
+    original = image.file.name  # e.g. original_images/test-....png
+
+    raw = client.get(feed_urls("/feed/")[fmt]).content.decode()
+
+    assert original not in raw
+    assert "original_images/" not in raw
+    rendition_urls = {r.url for r in image.renditions.all()}
+    assert rendition_urls, "the feed asked for a rendition of the hero image"
+    if fmt == "json":
+        item = next(
+            i for i in json.loads(raw)["items"] if i["title"] == newsroom["free"].title
+        )
+        link = item["image"]
+    else:
+        entry = next(
+            e
+            for e in feedparser.parse(raw).entries
+            if e.title == newsroom["free"].title
+        )
+        link = next(lk["href"] for lk in entry.links if lk.get("rel") == "enclosure")
+        assert int(next(lk for lk in entry.links if lk["href"] == link)["length"]) > 0
+    assert link.startswith("http://testserver/media/images/")
+    assert link.removeprefix("http://testserver") in rendition_urls
+
+
+def test_a_feed_of_stories_with_pictures_takes_at_most_six_queries(
+    client,
+    newsroom,
+    distribution,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    from herald.newsroom.testing import make_article, make_image
+
+    for i in range(12):
+        make_article(
+            newsroom["world"],
+            f"Pictured story {i}",
+            authors=[newsroom["ada"]],
+            hero_image=make_image(width=400, height=300),
+        )
+    for url in feed_urls("/feed/").values():
+        client.get(url)  # renditions are made once, on the first rebuild
+    for url in feed_urls("/feed/").values():
+        # Publishing a story is what makes a feed rebuild.
+        with django_capture_on_commit_callbacks(execute=True):
+            make_article(newsroom["world"], f"Bulletin for {url}")
+        with django_assert_max_num_queries(6):
+            response = client.get(url)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert f"Bulletin for {url}" in body
+        assert body.count("/media/images/") >= 12
