@@ -9,7 +9,8 @@ first, so the picture still stands the right way up without the tag.
 from __future__ import annotations
 
 import io
-from typing import IO
+import os
+from typing import IO, Any
 
 from PIL import Image, ImageOps
 
@@ -70,3 +71,50 @@ def _encode(picture: Image.Image) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, fmt, **options)
     return buffer.getvalue()
+
+
+def has_metadata(source: IO[bytes]) -> bool:
+    """Whether the picture in ``source`` carries EXIF, XMP, comments or text chunks."""
+    source.seek(0)
+    try:
+        with Image.open(source) as picture:
+            if picture.format not in REWRITTEN_FORMATS:
+                return False
+            info = picture.info
+            return bool(
+                picture.getexif()
+                or getattr(picture, "text", None)
+                or any(k in info for k in ("exif", "xmp", "XML:com.adobe.xmp"))
+                or info.get("comment")
+            )
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return False
+    finally:
+        source.seek(0)
+
+
+def strip_stored_original(image: Any) -> bool:
+    """Rewrite ``image``'s stored original without metadata; True if it did.
+
+    For files uploaded before originals were stripped. The cleaned file gets a
+    new name and the old one is deleted, so its public URL stops answering.
+    Idempotent: a file without metadata is left as it is.
+    """
+    from django.core.files.base import ContentFile
+
+    with image.open_file() as f:
+        data = f.read()
+    if not has_metadata(io.BytesIO(data)):
+        return False
+    cleaned = without_metadata(io.BytesIO(data))
+    if cleaned is None:
+        return False
+    storage = image.file.storage
+    old_name = image.file.name
+    image.file.save(os.path.basename(old_name), ContentFile(cleaned), save=False)
+    with Image.open(io.BytesIO(cleaned)) as picture:
+        image.width, image.height = picture.size  # turned upright: may swap
+    image._set_image_file_metadata()
+    image.save()
+    storage.delete(old_name)
+    return True

@@ -139,3 +139,35 @@ def test_an_animated_gif_is_stored_untouched(admin_client):
 
     with image.open_file() as f:
         assert f.read() == data
+
+
+def test_strip_image_metadata_command_cleans_originals_stored_before_the_fix(tmp_path):
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    # given: an original written straight to storage, as uploads were before
+    old_name = default_storage.save("original_images/legacy.jpg", io.BytesIO(photo()))
+    image = get_image_model().objects.create(
+        title="Legacy", description="An old upload", file=old_name, width=40, height=20
+    )
+    clean = get_image_model().objects.create(
+        title="Already clean",
+        description="No metadata",
+        file=SimpleUploadedFile("clean.jpg", photo()),
+    )
+    clean_name = clean.file.name
+
+    # when (twice: the second run finds nothing left to do)
+    call_command("strip_image_metadata")
+    call_command("strip_image_metadata")
+
+    # then
+    image.refresh_from_db()
+    assert_no_camera_metadata(stored(image))
+    assert not default_storage.exists(old_name)  # the public old URL is gone
+    clean.refresh_from_db()
+    assert clean.file.name == clean_name
