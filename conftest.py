@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from urllib.parse import urlsplit, urlunsplit
+import uuid
 
 import pytest
 
@@ -50,37 +50,27 @@ def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
 
 
-def _xdist_worker_index() -> int:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", ...
-    return int(worker[2:]) if worker[2:].isdigit() else 0
-
-
-def _shift_redis_db(url: str, by: int) -> str:
-    parts = urlsplit(url)
-    db = int(parts.path.strip("/") or 0)
-    return urlunsplit(parts._replace(path=f"/{(db + by) % 16}"))
-
-
 @pytest.fixture(scope="session", autouse=True)
-def _redis_db_per_xdist_worker():
-    """Give each pytest-xdist worker its own Redis database.
+def _redis_key_prefix_per_run():
+    """Give this test run (and each pytest-xdist worker) its own Redis key prefix.
 
-    ``cache.clear()`` flushes a whole Redis database, so two workers sharing one
-    would wipe each other's rate-limit counters and cached pages mid-test.
+    Two runs on one machine (another checkout, CI, a second terminal) then never
+    read or clear each other's keys: ``HeraldRedisCache.clear`` removes only the
+    keys under its own prefix. Celery workers that tests start inherit the
+    prefix through the environment.
     """
     from django.conf import settings
     from django.test import override_settings
 
-    index = _xdist_worker_index()
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    prefix = f"herald-test-{run[:12]}-{worker}"
+    os.environ["HERALD_CACHE_KEY_PREFIX"] = prefix
     default = settings.CACHES["default"]
-    location = str(default.get("LOCATION", ""))
-    if not index or not location.startswith(("redis://", "rediss://")):
+    if not str(default.get("LOCATION", "")).startswith(("redis://", "rediss://")):
         yield
         return
-    caches = {
-        **settings.CACHES,
-        "default": {**default, "LOCATION": _shift_redis_db(location, index)},
-    }
+    caches = {**settings.CACHES, "default": {**default, "KEY_PREFIX": prefix}}
     with override_settings(CACHES=caches):
         yield
 

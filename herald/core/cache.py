@@ -30,8 +30,29 @@ class ReusingRedisCacheClient(RedisCacheClient):
 
 
 class HeraldRedisCache(RedisCache):
-    """``django.core.cache.backends.redis.RedisCache`` reusing its clients."""
+    """``django.core.cache.backends.redis.RedisCache`` reusing its clients, whose
+    ``clear`` removes only this cache's keys (its ``KEY_PREFIX``).
+
+    Django's ``clear`` flushes the whole Redis database, which may hold another
+    install's keys, a Celery broker's queues or another test run's entries.
+    """
 
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def clear(self) -> bool:
+        client = self._cache.get_client(None, write=True)
+        # Django's keys are "<KEY_PREFIX>:<version>:<key>"; glob characters in
+        # the prefix are escaped so they match only themselves.
+        prefix = "".join("\\" + c if c in "*?[]\\" else c for c in self.key_prefix)
+        pattern = f"{prefix}:*"
+        batch: list[Any] = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                client.unlink(*batch)
+                batch = []
+        if batch:
+            client.unlink(*batch)
+        return True

@@ -181,7 +181,7 @@ if env.REDIS_URL:
         "default": {
             "BACKEND": "herald.core.cache.HeraldRedisCache",
             "LOCATION": env.REDIS_URL,
-            "KEY_PREFIX": "herald",
+            "KEY_PREFIX": env.CACHE_KEY_PREFIX,
         }
     }
 else:

@@ -55,6 +55,10 @@ SQLITE_PATH = _get("HERALD_SQLITE_PATH", str(BASE_DIR / "var" / "herald.sqlite3"
 # cache and Celery tasks run eagerly in-process (fine for a laptop).
 REDIS_URL = _get("HERALD_REDIS_URL")
 
+# Prefix of every key Herald writes to Redis's cache database, so that two
+# installs (or two test runs) sharing one Redis never read or clear each other's.
+CACHE_KEY_PREFIX = _get("HERALD_CACHE_KEY_PREFIX", "herald")
+
 # Celery broker URL override (defaults to HERALD_REDIS_URL).
 CELERY_BROKER_URL = _get("HERALD_CELERY_BROKER_URL")
 
