@@ -288,3 +288,27 @@ def test_only_a_base_url_on_this_machine_follows_the_demo_port(configured, expec
     from herald.newsroom.management.commands.load_demo import demo_loader
 
     assert demo_loader().local_base_url(configured, 8123) == expected
+
+
+def test_the_demo_serves_from_one_process_unless_the_cache_is_shared(settings):
+    from django.core.management.base import CommandError
+
+    from herald.newsroom.management.commands.serve_demo import demo_workers
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    assert demo_workers(None) == 1
+    assert demo_workers(1) == 1
+    with pytest.raises(CommandError, match="HERALD_REDIS_URL"):
+        demo_workers(4)
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "herald.core.cache.HeraldRedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+        },
+    }
+    assert demo_workers(None) == 2
+    assert demo_workers(4) == 4

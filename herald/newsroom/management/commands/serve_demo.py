@@ -5,6 +5,10 @@ settings (``herald.settings.dev`` from manage.py), WhiteNoise serves the hashed
 static files (``collectstatic`` runs first), Django serves uploaded media when
 HERALD_SERVE_MEDIA=1, and each worker runs the in-process publishing clock when
 HERALD_INPROCESS_SCHEDULER=1 (``make demo`` sets both).
+
+Without Redis the cache is each process's own memory, so the demo runs one
+gunicorn process (with threads): a change an editor makes is then seen by every
+reader at once. More processes need a cache they all share (HERALD_REDIS_URL).
 """
 
 from __future__ import annotations
@@ -68,6 +72,30 @@ def _gunicorn_app(options: dict[str, Any]) -> Any:
     return DemoServer()
 
 
+def cache_is_shared() -> bool:
+    """Whether every process reads the same cache (not its own memory)."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not backend.endswith(("LocMemCache", "DummyCache"))
+
+
+def demo_workers(asked: int | None) -> int:
+    """How many processes serve the demo; refuse several without a shared cache.
+
+    Each process keeps what it renders under the change generation, which lives
+    in the default cache: in per-process memory, an editor's change would move
+    only the generation of the process that made it, and readers sent to
+    another process would see the old page.
+    """
+    if asked is None:
+        return 2 if cache_is_shared() else 1
+    if asked > 1 and not cache_is_shared():
+        raise CommandError(
+            "Several processes need a cache they all share: set HERALD_REDIS_URL, "
+            "or serve with --workers 1 (the default without Redis)."
+        )
+    return asked
+
+
 class Command(BaseCommand):
     help = (
         "Serve the demo on http://127.0.0.1:PORT with gunicorn, static files "
@@ -82,8 +110,13 @@ class Command(BaseCommand):
             default="127.0.0.1",
             help="Address to listen on (default: only this machine).",
         )
-        parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="gunicorn processes (default: 1, or 2 with a shared cache).",
+        )
+        parser.add_argument("--threads", type=int, default=8)
         parser.add_argument(
             "--access-log", action="store_true", help="Print one line per request."
         )
@@ -92,7 +125,8 @@ class Command(BaseCommand):
         port = options["port"]
         if not 0 < port < 65536:
             raise CommandError("--port must be between 1 and 65535.")
-        if options["workers"] < 1 or options["threads"] < 1:
+        options["workers"] = workers = demo_workers(options["workers"])
+        if workers < 1 or options["threads"] < 1:
             raise CommandError("--workers and --threads must be at least 1.")
         self._ensure_static()
         loader = demo_loader()
