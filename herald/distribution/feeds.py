@@ -29,7 +29,7 @@ from herald.members.access import Reader
 from herald.newsroom.queries import article_body_for
 from herald.newsroom.rendering import excerpt
 
-from .queries import SiteInfo
+from .queries import FEED_IMAGE_SPEC, SiteInfo
 
 log = logging.getLogger("herald.distribution.feeds")
 
@@ -108,13 +108,10 @@ def absolutize(html: str, base_url: str) -> str:
     return _SRCSET.sub(fix_srcset, html)
 
 
-# Feeds show the picture, never the uploaded original: a rendition is resized
-# for readers and written by Pillow, so it carries none of the original's
-# metadata even for files uploaded before originals were stripped.
-FEED_IMAGE_SPEC = "max-1200x1200"
-
-
 def _image(article: Any, site: SiteInfo) -> FeedImage | None:
+    # The picture, never the uploaded original: a rendition is resized for
+    # readers and written by Pillow, so it carries none of the original's
+    # metadata, even for files uploaded before originals were stripped.
     image = article.hero_image
     if image is None or not image.file:
         return None

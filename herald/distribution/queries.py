@@ -19,6 +19,7 @@ from taggit.models import Tag
 from wagtail.models import Site
 
 from herald.core import keep
+from herald.core.models import HeraldRendition
 from herald.newsroom import queries as newsroom_queries
 from herald.newsroom.models import (
     ArticleAuthor,
@@ -171,15 +172,23 @@ def tag_articles(tag: Tag) -> QuerySet[ArticlePage]:
     return newsroom_queries.tag_articles(tag)
 
 
+# The rendition feeds link for a hero image (never the original upload).
+FEED_IMAGE_SPEC = "max-1200x1200"
+
+
 def feed_articles(qs: QuerySet[ArticlePage], *, limit: int) -> list[ArticlePage]:
     """The newest ``limit`` stories of ``qs`` with what a feed item shows.
 
-    Four queries whatever ``limit`` is: stories with their hero image, bylines,
-    tags, and the section of each story.
+    Five queries whatever ``limit`` is: stories with their hero image, its feed
+    rendition, bylines, tags, and the section of each story.
     """
     qs = (
         qs.select_related("hero_image")
         .prefetch_related(
+            Prefetch(
+                "hero_image__renditions",
+                queryset=HeraldRendition.objects.filter(filter_spec=FEED_IMAGE_SPEC),
+            ),
             Prefetch(
                 "article_authors",
                 queryset=ArticleAuthor.objects.select_related("author").order_by(
