@@ -46,6 +46,11 @@ def main() -> None:
         "HERALD_STATIC_ROOT": str(root / "var" / "bench" / "static"),
         "HERALD_LOG_LEVEL": "WARNING",
         "HERALD_CELERY_EAGER": "1",
+        # Production refuses to start with the test checkout or console mail
+        # (herald.E001/E002); the benchmark sends no mail and takes no payment.
+        "HERALD_STRIPE_SECRET_KEY": "sk_test_benchmark_sends_nothing",
+        "HERALD_STRIPE_WEBHOOK_SECRET": "whsec_benchmark_sends_nothing",
+        "HERALD_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
     }.items():
         os.environ.setdefault(name, value)
     import django
