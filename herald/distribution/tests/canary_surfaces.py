@@ -10,12 +10,18 @@ from typing import Any
 
 from django.test import Client
 
-from herald.members.tests.canary import CanarySite, register_surface
+from herald.members.tests.canary import (
+    REFUSED,
+    SCANNED,
+    CanarySite,
+    Expected,
+    fetch,
+    register_surface,
+)
 
 
-def _get(client: Client, path: str, **params: Any) -> str:
-    response = client.get(path, params)
-    return response.content.decode(errors="replace") + str(response.headers)
+def _get(client: Client, path: str, expect: Expected = SCANNED, **params: Any) -> str:
+    return fetch(client, path, params, expect=expect)
 
 
 def _scopes(site: CanarySite) -> list[str]:
@@ -54,9 +60,8 @@ def sitemaps(client: Client, site: CanarySite) -> str:
 def private_feeds(client: Client, site: CanarySite) -> str:
     from herald.distribution import actions, queries
 
-    out = [_get(client, "/feed/private/" + "0" * 32 + ".forged/")]
-    name = next((n for n, c in site.readers.items() if c is client), None)
-    user = site.users.get(name or "")
+    out = [_get(client, "/feed/private/" + "0" * 32 + ".forged/", REFUSED)]
+    user = site.users.get(site.reader_of(client) or "")
     if user is not None:
         secret = queries.feed_token_string(actions.rotate_feed_token(user))
         for suffix in ("", "atom/", "json/"):

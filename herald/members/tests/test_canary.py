@@ -6,17 +6,33 @@ Surfaces come from ``canary.py`` and from every app's
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
 
 from herald.members.models import MembershipSettings
 
-from .canary import CanarySite, build_canary_site, load_surfaces
+from .canary import (
+    DEFAULT_PREVIEW,
+    REFUSED,
+    CanarySite,
+    CarelessCache,
+    Surface,
+    behind,
+    build_canary_site,
+    fetch,
+    load_surfaces,
+    new_canary,
+    scan,
+)
 
 pytestmark = pytest.mark.django_db
 
 SURFACES = load_surfaces()
+# Least privileged first in a scan; the sequences warm as the most privileged.
+READERS = ("anonymous", "free", "wrong_tier", "entitled")
 
 
 @pytest.fixture
@@ -24,17 +40,163 @@ def canary_site() -> CanarySite:
     return build_canary_site()
 
 
-@pytest.mark.parametrize("surface_name", sorted(SURFACES))
-@pytest.mark.parametrize("reader", ["anonymous", "free", "wrong_tier"])
+@pytest.fixture
+def editor():
+    from herald.newsroom.testing import EDITORS, make_staff
+
+    return make_staff(EDITORS)
+
+
+@pytest.fixture
+def staff(editor) -> Client:
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
+def scan_everything(site: CanarySite) -> list[str]:
+    """Every surface as every reader: each leak and each unexpected answer."""
+    problems = []
+    for reader in READERS:
+        client = site.readers[reader]
+        denied = site.denied(reader)
+        for name in sorted(SURFACES):
+            text, wrong = scan(SURFACES[name], client, site)
+            problems += [f"{name} as {reader}: {w}" for w in wrong]
+            leaked = [c for c in denied if c in text]
+            if leaked:
+                problems.append(f"{name} leaked {leaked} to {reader}")
+    return problems
+
+
+def read_everything(site: CanarySite, *clients: Client) -> None:
+    """Fetch every surface as each of ``clients`` in turn, to fill every store."""
+    for client in clients:
+        for name in sorted(SURFACES):
+            SURFACES[name].fetch(client, site)
+
+
+def preview_drafts_without_the_break(site: CanarySite, staff: Client, editor) -> None:
+    """An editor drafts each gated article with no paywall break and the gated
+    canary up front, and looks at it through *View draft* and the edit preview."""
+    from herald.newsroom.testing import (
+        admin_form_data,
+        article_body_form_data,
+        paragraphs_body,
+    )
+
+    drafts, unpublished_of = {}, {}
+    for kind, article in site.articles.items():
+        unpublished = unpublished_of[kind] = new_canary(f"preview{kind}")
+        site.preview_canaries.append(unpublished)
+        drafts[kind] = [
+            f"Now open to all: {site.canaries[kind]} and {unpublished}.",
+            f"The public opening of the {kind} story.",
+        ]
+        draft = article.get_latest_revision_as_object()
+        draft.body = paragraphs_body(drafts[kind])
+        draft.save_revision(user=editor)
+
+    # Saving a revision starts a new generation, which would drop what an
+    # earlier preview left behind: all drafts are saved before any is viewed.
+    for kind, article in site.articles.items():
+        seen = [site.canaries[kind], unpublished_of[kind]]
+        view_draft = staff.get(f"/admin/pages/{article.pk}/view_draft/")
+        assert view_draft.status_code == 200, (kind, view_draft.status_code)
+        # The editor saw the draft, so the scan that follows means something.
+        assert all(c in view_draft.content.decode() for c in seen), kind
+
+        edit_url = f"/admin/pages/{article.pk}/edit/"
+        body = article_body_form_data(drafts[kind])
+        posted = staff.post(
+            edit_url + "preview/", admin_form_data(staff, edit_url, **body)
+        )
+        assert posted.json()["is_valid"], posted.content
+        preview = staff.get(edit_url + "preview/")
+        assert preview.status_code == 200, (kind, preview.status_code)
+        assert all(c in preview.content.decode() for c in seen), kind
+
+
+def set_preview_length(site: CanarySite, paragraphs: int, on_commit) -> None:
+    """Change the publication's preview length as an editor's save does: with
+    what it queues on commit (the search reindex) run."""
+    from herald.newsroom.testing import set_publication
+
+    with on_commit(execute=True):
+        set_publication(preview_paragraphs=paragraphs)
+    site.preview_paragraphs = paragraphs
+
+
+def _fresh(site, staff, editor, on_commit) -> None:
+    pass
+
+
+def _after_preview(site, staff, editor, on_commit) -> None:
+    read_everything(site, site.readers["anonymous"])
+    preview_drafts_without_the_break(site, staff, editor)
+
+
+def _after_privileged_reads(site, staff, editor, on_commit) -> None:
+    read_everything(site, staff, site.readers["entitled"])
+
+
+def _preview_length(paragraphs: int) -> Callable[..., None]:
+    def setup(site, staff, editor, on_commit) -> None:
+        # A first read at the default length: what was kept before the change
+        # would show the old cut.
+        read_everything(site, staff, *(site.readers[r] for r in reversed(READERS)))
+        set_preview_length(site, paragraphs, on_commit)
+
+    return setup
+
+
+SEQUENCES = {
+    "fresh": _fresh,
+    "after_preview": _after_preview,
+    "after_privileged_reads": _after_privileged_reads,
+    "preview_length_1": _preview_length(1),
+    "preview_length_5": _preview_length(5),
+}
+
+
+@pytest.mark.parametrize("sequence", SEQUENCES)
 def test_no_reader_receives_gated_text_they_may_not_read(
-    canary_site, surface_name, reader
+    canary_site, staff, editor, django_capture_on_commit_callbacks, sequence
 ):
-    surface = SURFACES[surface_name]
+    # given the site after the sequence (staff previews, privileged reads, or a
+    # preview length other than the default)
+    assert canary_site.preview_paragraphs == DEFAULT_PREVIEW
+    SEQUENCES[sequence](canary_site, staff, editor, django_capture_on_commit_callbacks)
 
-    text = surface.fetch(canary_site.readers[reader], canary_site)
+    # when every reader reads every surface
+    problems = scan_everything(canary_site)
 
-    leaked = [c for c in canary_site.denied(reader) if c in text]
-    assert not leaked, f"{surface_name} leaked {leaked} to {reader}"
+    # then none received text they may not read, and every surface answered
+    assert not problems, "\n".join(problems)
+
+
+def test_a_login_page_an_error_or_a_wrong_refusal_is_no_scan(canary_site):
+    anonymous = canary_site.readers["anonymous"]
+    article = canary_site.articles["paid"].url
+    wrong = {
+        "a sign-in redirect where text was due": lambda c, s: fetch(
+            c, "/account/export/", method="post"
+        ),
+        "a sign-in redirect even when 302 is declared": lambda c, s: fetch(
+            c, "/admin/", expect={200, 302}
+        ),
+        "a 404 where text was due": lambda c, s: fetch(c, article + "nope/"),
+        "a page served where a refusal was due": lambda c, s: fetch(
+            c, article, expect=REFUSED
+        ),
+        "nothing fetched at all": lambda c, s: "",
+    }
+    for name, fetch_it in wrong.items():
+        _, problems = scan(Surface(name, fetch_it), anonymous, canary_site)
+        assert problems, name
+
+    refused = Surface("admin", lambda c, s: fetch(c, "/admin/", expect=REFUSED))
+    assert scan(refused, anonymous, canary_site)[1] == []
 
 
 def test_an_entitled_member_reads_every_gated_article_in_full(canary_site):
@@ -90,6 +252,43 @@ def test_django_cache_never_hands_a_members_page_to_an_anonymous_reader(
         anonymous = Client().get(article.url)
 
         assert canary_site.canaries[kind] not in anonymous.content.decode()
+
+
+@override_settings(
+    MIDDLEWARE=CACHE_MIDDLEWARE,
+    CACHE_MIDDLEWARE_SECONDS=60,
+    CACHE_MIDDLEWARE_KEY_PREFIX="canary",
+)
+@pytest.mark.parametrize("sequence", ["after_privileged_reads", "after_preview"])
+def test_behind_djangos_cache_middleware_no_reader_receives_gated_text(
+    canary_site, staff, editor, django_capture_on_commit_callbacks, sequence
+):
+    # given Django's whole-page cache, filled by staff and paying readers first
+    SEQUENCES[sequence](canary_site, staff, editor, django_capture_on_commit_callbacks)
+
+    # when every reader reads every surface through it
+    problems = scan_everything(canary_site)
+
+    # then none received what it kept for a more privileged reader
+    assert not problems, "\n".join(problems)
+
+
+def test_behind_a_cache_keyed_on_the_url_only_no_reader_receives_gated_text(
+    canary_site, staff, editor, django_capture_on_commit_callbacks
+):
+    # given a shared cache that ignores cookies and Vary, filled by staff and
+    # paying readers first: only Cache-Control keeps their pages out of it
+    with behind(CarelessCache()) as shared:
+        _after_privileged_reads(
+            canary_site, staff, editor, django_capture_on_commit_callbacks
+        )
+        assert shared.store  # public surfaces were stored, so it was in the way
+
+        # when every reader reads every surface through it
+        problems = scan_everything(canary_site)
+
+    # then none received a page kept from a more privileged reader
+    assert not problems, "\n".join(problems)
 
 
 class SharedCache:
