@@ -2,6 +2,14 @@
 
 Surfaces come from ``canary.py`` and from every app's
 ``tests/canary_surfaces.py`` (see ``canary.load_surfaces``).
+
+Every surface is scanned as every reader kind after each *sequence* (``SEQUENCES``):
+on a fresh site; after an editor previews drafts that drop the paywall break;
+after staff and a paying reader have read everything first; and after the
+preview length changed from the default to 1 or 5 paragraphs, with the site read
+at the old length first. The privileged-first sequence runs again behind
+Django's cache middleware and behind a shared cache that keys on the URL only.
+A scan counts only if each answer is the status the surface declared.
 """
 
 from __future__ import annotations
