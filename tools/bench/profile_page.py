@@ -7,6 +7,11 @@ db 14. Calls the WSGI application directly, without the test client's
 instrumentation, so the profile is what gunicorn would run.
 
 Usage: tools/bench/profile_page.py PATH [--requests 300] [--sort tottime]
+       tools/bench/profile_page.py --first-views [--requests 300]
+
+``--first-views`` profiles first views instead: each request asks for another
+article, with the cache cleared before (what the rotating run of ``make bench``
+measures).
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("path")
+    ap.add_argument("path", nargs="?", default="/")
+    ap.add_argument("--first-views", action="store_true")
     ap.add_argument("--requests", type=int, default=300)
     ap.add_argument("--sort", default="cumulative")
     ap.add_argument("--limit", type=int, default=45)
@@ -62,9 +68,25 @@ def main() -> None:
     from django.core.handlers.wsgi import WSGIHandler
 
     app = WSGIHandler()
-    path, _, query = args.path.partition("?")
+    paths = [args.path]
+    if args.first_views:
+        from django.core.cache import cache
+
+        from herald.newsroom.models import ArticlePage
+
+        urls = [
+            a.url_path
+            for a in ArticlePage.objects.live()
+            .only("url_path")
+            .order_by("pk")[: args.requests * 2 + 20]
+        ]
+        root = ArticlePage.objects.live().first().get_site().root_page.url_path
+        paths = ["/" + u[len(root) :] for u in urls]
+        cache.clear()
+    turn = iter(range(10**9))
 
     def call() -> int:
+        path, _, query = paths[next(turn) % len(paths)].partition("?")
         environ = {
             "REQUEST_METHOD": "GET",
             "PATH_INFO": path,
@@ -84,7 +106,7 @@ def main() -> None:
         if hasattr(body, "close"):
             body.close()
         if not status[0].startswith("200"):
-            raise SystemExit(f"{args.path}: {status[0]}")
+            raise SystemExit(f"{path}: {status[0]}")
         return size
 
     for _ in range(20):
@@ -95,7 +117,8 @@ def main() -> None:
         call()
     wall = (time.perf_counter() - start) / args.requests * 1000
     cpu = (time.process_time() - cpu) / args.requests * 1000
-    print(f"{args.path}: {wall:.2f} ms wall, {cpu:.2f} ms CPU per request (unprofiled)")
+    label = "first views" if args.first_views else args.path
+    print(f"{label}: {wall:.2f} ms wall, {cpu:.2f} ms CPU per request (unprofiled)")
     prof = cProfile.Profile()
     prof.enable()
     for _ in range(args.requests):
