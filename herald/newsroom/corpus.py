@@ -300,7 +300,6 @@ def load_corpus(
     """Load a corpus (validated first); existing article slugs are skipped."""
     import time
 
-
     validate_corpus(data)
     result = LoadResult()
     say = progress or (lambda _msg: None)
