@@ -160,6 +160,19 @@ def signin(request: HttpRequest) -> HttpResponse:
     return render(request, "members/signin.html", {"form": form}, status=status)
 
 
+def _wrong_code(form: Any, attempts_left: int) -> None:
+    """Say on the code field that the code was wrong, and how many tries are left."""
+    form.add_error(
+        "code",
+        ngettext(
+            "That code is not right. You have %(n)d attempt left.",
+            "That code is not right. You have %(n)d attempts left.",
+            attempts_left,
+        )
+        % {"n": attempts_left},
+    )
+
+
 def _link_problem(request: HttpRequest, error: str, *, purpose: str) -> HttpResponse:
     status = 404 if error == "invalid" else 410
     if error in ("refused", "taken"):
@@ -199,15 +212,7 @@ def code(request: HttpRequest) -> HttpResponse:
             if result.error == "wrong_code":
                 # The token was read before this guess: the count is the result's.
                 attempts_left, wrong_code = result.attempts_left, True
-                form.add_error(
-                    "code",
-                    ngettext(
-                        "That code is not right. You have %(n)d attempt left.",
-                        "That code is not right. You have %(n)d attempts left.",
-                        result.attempts_left,
-                    )
-                    % {"n": result.attempts_left},
-                )
+                _wrong_code(form, result.attempts_left)
             else:
                 request.session.pop(PENDING_KEY, None)
                 return _link_problem(request, result.error, purpose=token.purpose)
@@ -431,15 +436,7 @@ def reauth_code(request: HttpRequest) -> HttpResponse:
             if result.error != "wrong_code":
                 request.session.pop(REAUTH_PENDING_KEY, None)
                 return _link_problem(request, result.error, purpose=token.purpose)
-            form.add_error(
-                "code",
-                ngettext(
-                    "That code is not right. You have %(n)d attempt left.",
-                    "That code is not right. You have %(n)d attempts left.",
-                    result.attempts_left,
-                )
-                % {"n": result.attempts_left},
-            )
+            _wrong_code(form, result.attempts_left)
             token.refresh_from_db(fields=["attempts"])
         status = 400
     return render(
