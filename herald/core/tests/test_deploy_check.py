@@ -139,8 +139,12 @@ def test_production_refuses_a_test_payment_provider_or_mail_backend(
     plain = run(["manage.py", "check"], env)
     deploy = run(["manage.py", "check", "--deploy"], env)
 
-    # then: both refuse, naming the problem and the setting to fix
-    for result in (plain, deploy):
+    # and: the web server loads the WSGI application (gunicorn runs no checks)
+    web = run(["-c", "import herald.wsgi"], env)
+
+    # then: all three refuse, naming the problem and the setting to fix
+    assert message in web.stderr and "ImproperlyConfigured" in web.stderr
+    for result in (plain, deploy, web):
         assert result.returncode != 0
         assert message in result.stderr
         assert "HERALD_" in result.stderr
