@@ -75,6 +75,22 @@ def _redis_key_prefix_per_run():
         yield
 
 
+@pytest.fixture
+def eager_celery():
+    """Run Celery tasks in-process for one test, whatever the broker.
+
+    The PostgreSQL stage has a Redis broker and no worker, so a queued task
+    would never run there; a test that needs a task's effect asks for this.
+    """
+    from herald.celery import app
+
+    old = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield app
+    app.conf.task_always_eager, app.conf.task_eager_propagates = old
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache, caches

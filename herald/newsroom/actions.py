@@ -295,6 +295,27 @@ def grant_all_permissions_to_administrators() -> int:
     return len(missing)
 
 
+# Up to this many gated stories, a new preview length is applied to the search
+# index in the request that saved it (a few seconds at most); above it, a worker
+# does it, and gated text stays findable until the worker has run.
+INLINE_REINDEX_LIMIT = 1000
+
+
+def _gated_articles(site_id: int) -> Any:
+    from wagtail.models import Site
+
+    from herald.members.models import AccessLevel
+
+    site = Site.objects.filter(pk=site_id).select_related("root_page").first()
+    if site is None:
+        return ArticlePage.objects.none()
+    return (
+        ArticlePage.objects.live()
+        .descendant_of(site.root_page, inclusive=True)
+        .exclude(access_level=AccessLevel.PUBLIC)
+    )
+
+
 def reindex_gated_articles(site_id: int) -> int:
     """Index the public text of a site's live gated stories again; return how many.
 
@@ -302,21 +323,20 @@ def reindex_gated_articles(site_id: int) -> int:
     after it changes, entries written under the old length would keep gated
     paragraphs searchable (or leave preview ones unfindable).
     """
-    from wagtail.models import Site
     from wagtail.search import index
 
-    from herald.members.models import AccessLevel
-
-    site = Site.objects.filter(pk=site_id).select_related("root_page").first()
-    if site is None:
-        return 0
-    articles = (
-        ArticlePage.objects.live()
-        .descendant_of(site.root_page, inclusive=True)
-        .exclude(access_level=AccessLevel.PUBLIC)
-    )
     count = 0
-    for article in articles.iterator(chunk_size=200):
+    for article in _gated_articles(site_id).iterator(chunk_size=200):
         index.insert_or_update_object(article)
         count += 1
     return count
+
+
+def reindex_gated_articles_soon(site_id: int) -> None:
+    """Reindex a site's gated stories now when they are few, else on a worker."""
+    from .tasks import reindex_gated_articles as reindex_task
+
+    if _gated_articles(site_id).count() <= INLINE_REINDEX_LIMIT:
+        reindex_gated_articles(site_id)
+    else:
+        reindex_task.delay(site_id)

@@ -14,7 +14,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
-from . import actions, tasks
+from . import actions
 from .models import ArticlePage, PublicationSettings
 
 
@@ -87,7 +87,7 @@ def remember_previous_preview_length(
 def reindex_after_preview_length_change(
     sender: type, instance: PublicationSettings, raw: bool = False, **kwargs: Any
 ) -> None:
-    """Queue a reindex of gated stories when the preview length changed.
+    """Reindex gated stories after commit when the preview length changed.
 
     The index holds each gated story's preview: text indexed under a longer
     preview would stay searchable after an editor shortens it.
@@ -98,4 +98,4 @@ def reindex_after_preview_length_change(
     if previous == instance.preview_paragraphs:
         return
     site_id = instance.site_id
-    transaction.on_commit(lambda: tasks.reindex_gated_articles.delay(site_id))
+    transaction.on_commit(lambda: actions.reindex_gated_articles_soon(site_id))

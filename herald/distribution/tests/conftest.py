@@ -45,17 +45,6 @@ def distribution(publication):
     return settings_
 
 
-@pytest.fixture
-def eager_celery():
-    from herald.celery import app
-
-    old = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield app
-    app.conf.task_always_eager, app.conf.task_eager_propagates = old
-
-
 class Hub:
     """A WebSub hub on 127.0.0.1 that records every publish notice it gets."""
 

@@ -351,7 +351,7 @@ def test_a_paid_row_without_an_end_or_a_customer_is_refused(gold):
 
 
 def test_import_links_paid_members_to_their_stripe_subscriptions(
-    stripe_server, settings, gold, django_capture_on_commit_callbacks
+    stripe_server, settings, gold, django_capture_on_commit_callbacks, eager_celery
 ):
     # given: a customer who pays at Stripe, and a file from another site
     settings.HERALD_PAYMENTS_PROVIDER = "stripe"
