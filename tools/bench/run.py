@@ -42,6 +42,8 @@ TARGET_RPS = 300
 TARGET_P50_MS = 8.0
 TARGET_SCALE = 1.5
 TARGET_GZIP_KB = 60
+TARGET_TAIL = 4.0  # p99 ≤ 4 × p50 at 16 connections
+TARGET_PSS_MIB = 250
 
 
 def log(msg: str) -> None:
@@ -217,13 +219,21 @@ def run_wrk(
 
 
 def rotate_script(paths: list[str]) -> Path:
-    """A wrk Lua script that cycles over ``paths`` (one per request)."""
+    """A wrk Lua script that cycles over ``paths`` (one per request).
+
+    wrk's threads start at evenly spaced places in the list, so a run shorter
+    than the list asks for every page once: first views only.
+    """
     script = VAR / "rotate.lua"
     items = ",\n".join(json.dumps(p) for p in paths)
     script.write_text(
         "local paths = {\n" + items + "\n}\n"
         "local i = 0\n"
-        "function setup(thread) thread:set('offset', math.random(#paths)) end\n"
+        "local started = 0\n"
+        "function setup(thread)\n"
+        "  thread:set('offset', started)\n"
+        "  started = started + math.floor(#paths / 2)\n"
+        "end\n"
         "function init(args) i = tonumber(offset or 0) end\n"
         "function request()\n"
         "  i = i % #paths + 1\n"
@@ -231,6 +241,64 @@ def rotate_script(paths: list[str]) -> Path:
         "end\n"
     )
     return script
+
+
+def forget_everything_kept(env: dict[str, str]) -> None:
+    """Clear the shared cache (and so every process's kept copies) before a run
+    of first views; web processes notice within a second."""
+    manage(env, "shell", "-c", "from django.core.cache import cache; cache.clear()")
+    time.sleep(1.5)  # HERALD_LOCAL_GENERATION_TTL is 1 s
+
+
+def pss_mib(master_pid: int) -> float:
+    """Proportional set size of gunicorn's master and workers, in MiB.
+
+    PSS counts a page shared by N processes as 1/N in each, so the sum is the
+    memory the web server really holds (RSS would count shared pages N times).
+    """
+    pids = [master_pid]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master_pid:
+                pids.append(int(entry.name))
+    total_kib = 0
+    for pid in pids:
+        try:
+            text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        m = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
+        total_kib += int(m.group(1)) if m else 0
+    return total_kib / 1024
+
+
+class PssSampler:
+    """Samples the web server's PSS twice a second while a load runs; keeps the max."""
+
+    def __init__(self, master_pid: int) -> None:
+        import threading
+
+        self.master_pid = master_pid
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, pss_mib(self.master_pid))
+            self._stop.wait(0.5)
+
+    def __enter__(self) -> PssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def page_weight(base: str, path: str) -> dict:
@@ -304,10 +372,17 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200, help="test-client requests")
     ap.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
     ap.add_argument("--single-duration", type=int, default=10)
-    # The flags of docs/deploy/herald-web.service (about 2 workers per core).
-    ap.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    # The flags of docs/deploy/herald-web.service (one worker per core, threads,
+    # the app loaded before forking).
+    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     ap.add_argument("--worker-class", default="gthread")
-    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument(
+        "--preload",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="load the app before forking (as herald-web.service does)",
+    )
     ap.add_argument("--no-client", action="store_true", help="skip the test client")
     ap.add_argument("--no-wrk", action="store_true", help="skip gunicorn and wrk")
     ap.add_argument("--content-script", type=Path, default=CONTENT_SCRIPT)
@@ -401,6 +476,7 @@ def main() -> None:
                 "warning",
                 "--timeout",
                 "60",
+                *(["--preload"] if args.preload else []),
             ],
             cwd=ROOT,
             env=env,
@@ -418,23 +494,39 @@ def main() -> None:
             for _ in range(args.workers * 4):
                 for path in filter(None, ["/", article, section]):
                     fetch(base + path)
-            pages = [("article", article), ("home", "/"), ("section", section)]
+            pages = [
+                ("article", article),
+                ("home", "/"),
+                ("section", section),
+                ("feed", "/feed/"),
+            ]
             wrk: dict = {}
             script = rotate_script(urls["articles"]) if urls["articles"] else None
+            pss: dict[str, float] = {}
             for label, path in pages:
                 if path is None:
                     continue
-                wrk[label] = run_wrk(
-                    base + path, threads=2, conns=16, seconds=args.duration
-                )
+                with PssSampler(proc.pid) as sampler:
+                    wrk[label] = run_wrk(
+                        base + path, threads=2, conns=16, seconds=args.duration
+                    )
+                pss[label] = sampler.peak
             if script:
-                wrk["article_rotating"] = run_wrk(
-                    base + "/",
-                    threads=2,
-                    conns=16,
-                    seconds=args.duration,
-                    script=script,
-                )
+                # First views: nothing kept, and a run too short to ask for any
+                # article twice (the threads start half the list apart).
+                first_seconds = max(2, min(args.duration, len(urls["articles"]) // 400))
+                forget_everything_kept(env)
+                with PssSampler(proc.pid) as sampler:
+                    wrk["article_first_views"] = run_wrk(
+                        base + "/",
+                        threads=2,
+                        conns=16,
+                        seconds=first_seconds,
+                        script=script,
+                    )
+                pss["article_first_views"] = sampler.peak
+            results["pss_mib"] = pss
+            results["pss_mib_idle"] = pss_mib(proc.pid)
             for label, path in pages:
                 if path is None:
                     continue
@@ -442,11 +534,14 @@ def main() -> None:
                     base + path, threads=1, conns=1, seconds=args.single_duration
                 )
             if script:
-                wrk["article_rotating_1client"] = run_wrk(
+                forget_everything_kept(env)
+                wrk["article_first_views_1client"] = run_wrk(
                     base + "/",
                     threads=1,
                     conns=1,
-                    seconds=args.single_duration,
+                    seconds=max(
+                        2, min(args.single_duration, len(urls["articles"]) // 200)
+                    ),
                     script=script,
                 )
             for label, r in wrk.items():
@@ -460,6 +555,11 @@ def main() -> None:
                 k: {kk: vv for kk, vv in v.items() if kk != "raw"}
                 for k, v in wrk.items()
             }
+            log(
+                "  web server PSS (master + workers, peak under load): "
+                + ", ".join(f"{k} {v:.0f} MiB" for k, v in pss.items())
+                + f"; idle after {results['pss_mib_idle']:.0f} MiB"
+            )
             if article:
                 weight = page_weight(base, article)
                 results["weight"] = weight
@@ -499,6 +599,45 @@ def main() -> None:
                 f"article p50 ≤ {TARGET_P50_MS} ms (one client)",
                 wrk["article_1client"]["p50"] <= TARGET_P50_MS,
                 f"{wrk['article_1client']['p50']:.2f} ms",
+            )
+        )
+    if "article_first_views" in wrk:
+        r = wrk["article_first_views"]
+        checks.append(
+            (
+                f"first views ≥ {TARGET_RPS} req/s (every article once, nothing kept)",
+                r["rps"] >= TARGET_RPS,
+                f"{r['rps']:.1f}",
+            )
+        )
+    if "article_first_views_1client" in wrk:
+        r = wrk["article_first_views_1client"]
+        checks.append(
+            (
+                f"first views p50 ≤ {TARGET_P50_MS} ms (one client)",
+                r["p50"] <= TARGET_P50_MS,
+                f"{r['p50']:.2f} ms",
+            )
+        )
+    for label in ("article", "home", "feed"):
+        if label in wrk:
+            r = wrk[label]
+            checks.append(
+                (
+                    f"{label} p99 ≤ {TARGET_TAIL:g} × p50 (16 connections)",
+                    r["p99"] <= TARGET_TAIL * r["p50"],
+                    f"p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms "
+                    f"({r['p99'] / r['p50']:.1f}×)",
+                )
+            )
+    if results.get("pss_mib"):
+        peak = max(results["pss_mib"].values())
+        checks.append(
+            (
+                f"web server PSS ≤ {TARGET_PSS_MIB} MiB under load",
+                peak <= TARGET_PSS_MIB,
+                f"{peak:.0f} MiB ({args.workers} × {args.threads} threads"
+                f"{', preloaded' if args.preload else ''})",
             )
         )
     if "weight" in results:
