@@ -391,3 +391,14 @@ def test_a_changed_preview_length_reaches_kept_article_pages(world):
     set_publication(preview_paragraphs=1)
     html = read(client, article.url)
     assert secret not in html and "First." in html
+
+
+def test_a_changed_time_zone_reaches_kept_article_pages(world):
+    set_publication(time_zone="UTC")
+    article = make_article(world)
+    client = Client()
+    assert "+00:00" in read(client, article.url)
+    set_publication(time_zone="Asia/Kathmandu")
+    html = read(client, article.url)
+    times = [t for t in re.findall(r'datetime="([^"]+)"', html) if "T" in t]
+    assert times and all(t.endswith("+05:45") for t in times), times
