@@ -26,6 +26,30 @@ def _refuse_test_providers() -> None:
 
 _refuse_test_providers()
 
+
+def _load_reader_code() -> None:
+    # What every worker would otherwise build on its first requests, in its own
+    # memory: the URL resolver and Herald's compiled templates. Built here, in
+    # the master (with --preload), it is shared by every worker. No database or
+    # cache is touched, so no connection crosses the fork.
+    from pathlib import Path
+
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+    from django.urls import get_resolver
+
+    get_resolver()._populate()
+    root = Path(__file__).resolve().parent
+    for folder in root.glob("**/templates"):
+        for path in folder.rglob("*.html"):
+            try:
+                get_template(str(path.relative_to(folder)))
+            except TemplateDoesNotExist:  # shadowed or not on the loader's path
+                continue
+
+
+_load_reader_code()
+
 # gunicorn --preload imports this module once, in the master, before forking
 # the workers: freezing what is loaded now keeps the workers' garbage collector
 # from writing to those objects, so their memory pages stay shared with the

@@ -378,6 +378,12 @@ def main() -> None:
     ap.add_argument("--worker-class", default="gthread")
     ap.add_argument("--threads", type=int, default=8)
     ap.add_argument(
+        "--worker-connections",
+        type=int,
+        default=8,
+        help="connections one worker holds at most (spreads keep-alive clients)",
+    )
+    ap.add_argument(
         "--preload",
         action=argparse.BooleanOptionalAction,
         default=True,
@@ -476,6 +482,8 @@ def main() -> None:
                 "warning",
                 "--timeout",
                 "60",
+                "--worker-connections",
+                str(args.worker_connections),
                 *(["--preload"] if args.preload else []),
             ],
             cwd=ROOT,
