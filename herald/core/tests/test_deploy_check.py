@@ -96,6 +96,20 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_the_web_server_loads_the_application_with_production_settings(tmp_path):
+    # what gunicorn --preload does in its master: import herald.wsgi, which also
+    # compiles every template of Herald's and freezes what it loaded
+    code = (
+        "import gc, herald.wsgi; "
+        "assert callable(herald.wsgi.application); "
+        "assert gc.get_freeze_count() > 0; print('loaded')"
+    )
+    result = run(["-c", code], production_env(tmp_path))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "loaded" in result.stdout
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
