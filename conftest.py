@@ -73,6 +73,27 @@ def _redis_key_prefix_per_run():
     caches = {**settings.CACHES, "default": {**default, "KEY_PREFIX": prefix}}
     with override_settings(CACHES=caches):
         yield
+    _drop_unconsumed_task_messages(settings.CELERY_BROKER_URL)
+
+
+def _drop_unconsumed_task_messages(broker_url: str) -> None:
+    """Empty the default Celery queue of the test broker when the run ends.
+
+    Without a worker (the PostgreSQL stage), tasks a test queues are never
+    consumed; the cache is no longer flushed between tests, so they would pile
+    up in Redis run after run. No test reads them: tests that need a task's
+    effect run it in-process (``eager_celery``), and the Celery worker test uses
+    a broker database of its own.
+    """
+    if not broker_url.startswith(("redis://", "rediss://")):
+        return
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    try:
+        client.delete("celery")
+    finally:
+        client.close()
 
 
 @pytest.fixture
