@@ -100,9 +100,9 @@ def test_the_web_server_loads_the_application_with_production_settings(tmp_path)
     # what gunicorn --preload does in its master: import herald.wsgi, which also
     # compiles every template of Herald's and freezes what it loaded
     code = (
-        "import gc, herald.wsgi; "
+        "import gc, sys, herald.wsgi; "
         "assert callable(herald.wsgi.application); "
-        "assert gc.get_freeze_count() > 0; print('loaded')"
+        "assert gc.get_freeze_count() > 0; sys.stdout.write('loaded')"
     )
     result = run(["-c", code], production_env(tmp_path))
 
