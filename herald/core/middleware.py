@@ -12,12 +12,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
+from .keep import is_preview
+
 ADMIN_PREFIX = "/admin/"
-
-
-def is_admin_preview(request: HttpRequest) -> bool:
-    """True for Wagtail's preview and *View draft* renderings (admin-only views)."""
-    return bool(getattr(request, "is_preview", False))
 
 
 # The Wagtail admin still ships inline scripts (inline panels, date pickers) and
@@ -65,7 +62,7 @@ class NonceCSPMiddleware(CSPMiddleware):
         if not request.path_info.startswith(ADMIN_PREFIX):
             self._make_nonce(request)
         parts = super().get_policy_parts(request, response, report_only)
-        if is_admin_preview(request):
+        if is_preview(request):
             # Wagtail renders a preview through the reader middleware with the
             # page's own path, and the admin shows it in an iframe of itself.
             parts.replace = {**(parts.replace or {}), "frame-ancestors": [SELF]}
@@ -88,6 +85,6 @@ class SecurityHeadersMiddleware:
             # The admin previews pages in an iframe of itself.
             if response.headers.get("X-Frame-Options") == "DENY":
                 response.headers["X-Frame-Options"] = "SAMEORIGIN"
-        elif is_admin_preview(request) and "X-Frame-Options" in response.headers:
+        elif is_preview(request) and "X-Frame-Options" in response.headers:
             response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response

@@ -65,9 +65,6 @@ class NavCurrent:
             marks.append("search")
         self.key = "|".join(marks) or "-"
 
-    def __str__(self) -> str:
-        return self.key
-
 
 def _mark(path: str, url: str) -> str:
     if path == url:

@@ -195,11 +195,9 @@ def reading_minutes(article: Any, request: Any = None) -> int:
     """
     if not keep.may_keep(request, article):
         return max(1, round(word_count(article) / 230))
-    key = keep.rendering_key("words", article)
-    words = keep.get_many([key]).get(key)
-    if words is None:
-        words = word_count(article)
-        keep.set_many({key: words})
+    words = keep.get_or_build(
+        keep.rendering_key("words", article), lambda: word_count(article), shared=True
+    )
     return max(1, round(words / 230))
 
 

@@ -38,7 +38,6 @@ __all__ = [
     "get_many",
     "get_or_build",
     "is_preview",
-    "keep_rendering",
     "kept_rendering",
     "live_revision",
     "local",
@@ -63,6 +62,3 @@ def kept_rendering(
     if not may_keep(request, page, neutral=neutral):
         return None
     return rendering_key(kind, page, *vary)
-
-
-keep_rendering = set_many

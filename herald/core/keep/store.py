@@ -79,15 +79,13 @@ def get_many(keys: list[str]) -> dict[str, Any]:
     """Values of ``keys`` from this process, else (one round trip) the shared cache."""
     store = local()
     short = {_short(k): k for k in keys}
-    found = {short[k]: v for k, v in store.get_many(list(short)).items()}
-    missing = {shared_key(s): k for s, k in short.items() if k not in found}
+    here = store.get_many(list(short))
+    missing = {shared_key(s): s for s in short if s not in here}
     if missing:
-        got = cache.get_many(list(missing))
-        if got:
-            copied = {missing[k]: v for k, v in got.items()}
-            store.set_many({_short(k): v for k, v in copied.items()})
-            found.update(copied)
-    return found
+        got = {missing[k]: v for k, v in cache.get_many(list(missing)).items()}
+        store.set_many(got)
+        here.update(got)
+    return {short[s]: v for s, v in here.items()}
 
 
 def set_many(values: dict[str, Any], timeout: int = SHARED_TTL) -> None:

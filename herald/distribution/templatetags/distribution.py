@@ -37,10 +37,9 @@ def distribution_head(context: Any) -> SafeString:
     key = _head_key(context, request)
     if key is None:
         return _render_head(context, nonce)
-    html = keep.get_many([key]).get(key)
-    if html is None:
-        html = str(_render_head(context, NONCE_MARK))
-        keep.set_many({key: html})
+    html = keep.get_or_build(
+        key, lambda: str(_render_head(context, NONCE_MARK)), shared=True
+    )
     return mark_safe(html.replace(NONCE_MARK, nonce))  # noqa: S308 - our template
 
 
