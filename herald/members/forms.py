@@ -41,6 +41,7 @@ class SignUpForm(EmailForm):
                 choices=choices,
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
+                initial=hooks.signup_initial(),
             )
 
 

@@ -6,6 +6,7 @@
     from herald.members import hooks
 
     hooks.register_signup_choices(lambda: [("weekly", "The Weekly")])
+    hooks.register_signup_initial(lambda: ["weekly"])  # ticked in advance
     hooks.register("member_confirmed", subscribe_to_chosen_newsletters)
     hooks.register("member_export", lambda user: {"newsletters": [...]})
 
@@ -53,6 +54,7 @@ EVENTS = (
 
 _receivers: dict[str, list[Callable[..., Any]]] = defaultdict(list)
 _choice_providers: list[Callable[[], list[tuple[str, str]]]] = []
+_initial_providers: list[Callable[[], list[str]]] = []
 
 
 def register(event: str, receiver: Callable[..., Any]) -> None:
@@ -75,6 +77,27 @@ def register_signup_choices(provider: Callable[[], list[tuple[str, str]]]) -> No
 def unregister_signup_choices(provider: Callable[[], list[tuple[str, str]]]) -> None:
     if provider in _choice_providers:
         _choice_providers.remove(provider)
+
+
+def register_signup_initial(provider: Callable[[], list[str]]) -> None:
+    """Values ticked in advance on the sign-up form (default newsletters)."""
+    if provider not in _initial_providers:
+        _initial_providers.append(provider)
+
+
+def unregister_signup_initial(provider: Callable[[], list[str]]) -> None:
+    if provider in _initial_providers:
+        _initial_providers.remove(provider)
+
+
+def signup_initial() -> list[str]:
+    values: list[str] = []
+    for provider in _initial_providers:
+        try:
+            values.extend(provider())
+        except Exception:
+            log.exception("sign-up initial provider %s failed", provider)
+    return values
 
 
 def signup_choices() -> list[tuple[str, str]]:

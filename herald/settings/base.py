@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "herald.core",
     "herald.members",
     "herald.newsroom",
+    "herald.newsletters",
     "herald.distribution",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",

@@ -1,0 +1,37 @@
+"""The emails this app sends itself (confirmations), through Django's email API.
+
+Django's mail API is the one path out: the outbox (when installed) persists and
+sends every message from a worker, so nothing here talks to a provider.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from herald.members.emails import publication_name
+
+from . import queries
+
+
+def send_confirmation(
+    to: str, *, url: str, newsletter_names: list[str], language: str = ""
+) -> None:
+    """Send the double opt-in link for ``newsletter_names`` to ``to``."""
+    context = {
+        "publication_name": publication_name(),
+        "url": url,
+        "newsletter_names": newsletter_names,
+        "hours": queries.confirm_max_age() // 3600,
+    }
+    with translation.override(language or settings.LANGUAGE_CODE):
+        text = render_to_string("newsletters/email/confirm.txt", context)
+    subject, _sep, body = text.strip().partition("\n")
+    EmailMultiAlternatives(
+        subject=" ".join(subject.split())[:200],
+        body=body.strip() + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+    ).send()
