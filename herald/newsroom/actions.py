@@ -27,7 +27,7 @@ from wagtail.models import Page, Revision
 from herald.core import keep
 
 from . import hooks
-from .models import ArticlePage
+from .models import ArticlePage, HomePage, LeadClaim
 
 log = logging.getLogger("herald.newsroom.actions")
 
@@ -227,6 +227,7 @@ def announce_publication(page: Page, *, revision: Revision | None = None) -> Non
     if not page.live:
         return
     keep.bump()
+    record_lead_claims(page)
     if not isinstance(page, ArticlePage):
         return
     previous = getattr(page, PREVIOUS_STATE_ATTR, None)
@@ -247,6 +248,7 @@ def announce_publication(page: Page, *, revision: Revision | None = None) -> Non
 def announce_unpublication(page: Page) -> None:
     """Queue what follows a live page being taken down (``page_unpublished``)."""
     keep.bump()
+    record_lead_claims(page)
     if not isinstance(page, ArticlePage):
         return
     hooks.emit(
@@ -259,6 +261,35 @@ def announce_unpublication(page: Page) -> None:
             extra={"expired": bool(page.expired)},
         )
     )
+
+
+def record_lead_claims(page: Page, *, at: datetime | None = None) -> None:
+    """Bring the front page's lead claims in line with ``page`` as now published.
+
+    A live article flagged breaking holds a *breaking* claim from the first
+    publication that flagged it; unflagging or taking it down drops the claim.
+    The live home page's lead story holds the one *pinned* claim, from the
+    publication that pinned it (republishing the home page with the same lead
+    keeps the old time). Idempotent: it reads the page's state, not a change.
+    """
+    at = at or timezone.now()
+    if isinstance(page, ArticlePage):
+        claims = LeadClaim.objects.filter(article=page, kind=LeadClaim.Kind.BREAKING)
+        if page.live and page.is_breaking:
+            if not claims.exists():
+                LeadClaim.objects.get_or_create(
+                    article=page, kind=LeadClaim.Kind.BREAKING, defaults={"since": at}
+                )
+        else:
+            claims.delete()
+    elif isinstance(page, HomePage):
+        pinned = LeadClaim.objects.filter(kind=LeadClaim.Kind.PINNED)
+        lead_id = page.lead_article_id if page.live else None
+        pinned.exclude(article_id=lead_id).delete()
+        if lead_id is not None and not pinned.filter(article_id=lead_id).exists():
+            LeadClaim.objects.get_or_create(
+                article_id=lead_id, kind=LeadClaim.Kind.PINNED, defaults={"since": at}
+            )
 
 
 def read_previous_state(article: ArticlePage) -> PreviousState | None:

@@ -11,9 +11,10 @@ class NewsroomConfig(AppConfig):
         from herald.core import keep
 
         from . import scheduler, signals
-        from .models import Author, Correction
+        from .models import Author, Correction, LeadClaim
 
-        # Bylines and corrections are kept in reader-page caches.
-        keep.watch(Author, Correction)
+        # Bylines, corrections and the front page's lead are kept in
+        # reader-page caches.
+        keep.watch(Author, Correction, LeadClaim)
         post_migrate.connect(signals.on_post_migrate, dispatch_uid="newsroom-admins")
         scheduler.install()

@@ -41,6 +41,9 @@ from .blocks import ArticleBodyBlock
 from .forms import ArticleAdminForm
 from .routing import FastRouteMixin
 
+# How many stories the front page shows beside and under its lead.
+TOP_STORY_SLOTS = 5
+
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
 
 
@@ -328,13 +331,31 @@ class HomePage(FastRouteMixin, Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("Leave empty to lead with the newest article."),
+        help_text=_(
+            "Pin the story that leads the front page. A story flagged breaking "
+            "takes the lead until it is no longer breaking or you pin another "
+            "one. Leave empty to lead with the newest story."
+        ),
     )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
-        FieldPanel("lead_article"),
+        MultiFieldPanel(
+            [
+                FieldPanel("lead_article"),
+                InlinePanel(
+                    "top_story_slots",
+                    label=_("Top story"),
+                    max_num=TOP_STORY_SLOTS,
+                    help_text=_(
+                        "The stories shown beside and under the lead, in this "
+                        "order. Leave empty to show the newest stories."
+                    ),
+                ),
+            ],
+            heading=_("Front page"),
+        ),
     ]
     subpage_types = ["newsroom.SectionPage"]
     parent_page_types = ["wagtailcore.Page"]
@@ -355,6 +376,60 @@ class HomePage(FastRouteMixin, Page):
         from .views import serve_listing
 
         return serve_listing(request, super().serve, *args, **kwargs)
+
+
+class HomeTopStory(Orderable):
+    """One curated top-story slot of the front page; order is the slot order."""
+
+    home = ParentalKey(
+        HomePage, on_delete=models.CASCADE, related_name="top_story_slots"
+    )
+    article = models.ForeignKey(
+        "newsroom.ArticlePage",
+        verbose_name=_("story"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("article")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("top story")
+        verbose_name_plural = _("top stories")
+
+    def __str__(self) -> str:
+        return str(self.article_id)
+
+
+class LeadClaim(models.Model):
+    """A story's claim to the front page's lead, and since when it holds.
+
+    A claim is *pinned* (the home page's lead story, as last published) or
+    *breaking* (a live story flagged breaking). The newest claim whose story is
+    live leads. Not part of any page revision: written by
+    ``actions.record_lead_claims`` when a page is published or taken down.
+    """
+
+    class Kind(models.TextChoices):
+        PINNED = "pinned", _("pinned by an editor")
+        BREAKING = "breaking", _("breaking")
+
+    article = models.ForeignKey(
+        "newsroom.ArticlePage", on_delete=models.CASCADE, related_name="lead_claims"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-since", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "article"], name="newsroom_lead_claim_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.article_id}"
 
 
 class SectionPage(FastRouteMixin, Page):

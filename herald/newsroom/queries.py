@@ -25,11 +25,14 @@ from herald.core import keep
 from herald.members.access import Reader, can_read
 
 from .models import (
+    TOP_STORY_SLOTS,
     ArticleAuthor,
     ArticlePage,
     Author,
     Correction,
     HomePage,
+    HomeTopStory,
+    LeadClaim,
     PublicationSettings,
     SectionPage,
 )
@@ -273,31 +276,121 @@ def page_cards(page: Page) -> Page:
     return page
 
 
+LATEST_COUNT = 10
+
+
+@dataclass
+class FrontPageLead:
+    """Who leads the front page, and why."""
+
+    article_id: int | None = None
+    breaking: bool = False
+    # The editor's pinned story when a breaking story took its place.
+    displaced_pin_id: int | None = None
+
+
+def front_page_lead(home: HomePage) -> FrontPageLead:
+    """The newest claim to the lead whose story is live (``LeadClaim``), if any.
+
+    A pinned claim counts only for the story the home page pins now; a pinned
+    story without a claim (pinned before claims were recorded) ranks below
+    every claim. One query.
+    """
+    claims = list(
+        LeadClaim.objects.filter(
+            article__live=True, article__first_published_at__isnull=False
+        ).values_list("article_id", "kind")
+    )
+    pin = home.lead_article_id
+    ranked = [
+        (article_id, kind)
+        for article_id, kind in claims
+        if kind == LeadClaim.Kind.BREAKING or article_id == pin
+    ]
+    pin_claimed = any(article_id == pin for article_id, _kind in claims)
+    if pin is not None and not pin_claimed:
+        ranked.append((pin, LeadClaim.Kind.PINNED))
+    if not ranked:
+        return FrontPageLead()
+    article_id, kind = ranked[0]
+    breaking = kind == LeadClaim.Kind.BREAKING
+    displaced = pin if breaking and pin is not None and pin != article_id else None
+    return FrontPageLead(article_id, breaking, displaced)
+
+
 def home_page_context(home: HomePage) -> dict[str, Any]:
-    """Lead story, top stories, latest list and one rail per top-level section."""
-    base = with_cards(live_articles())
-    head = list(base[:16])
-    lead: ArticlePage | None = None
-    if home.lead_article_id:
-        lead = next((a for a in head if a.pk == home.lead_article_id), None)
-        if lead is None:
-            lead = with_cards(live_articles()).filter(pk=home.lead_article_id).first()
-    if lead is None and head:
-        lead = head[0]
-    rest = [a for a in head if lead is None or a.pk != lead.pk]
-    top, latest = rest[:5], rest[5:15]
-    rails = section_rails(home)
-    all_cards = ([lead] if lead else []) + top + latest
+    """Lead story, top stories, latest list and one rail per top-level section.
+
+    - **Lead**: the newest claim (a breaking story, or the editor's pin), else
+      the newest story.
+    - **Top stories**: a pin that a breaking story displaced, then the
+      editor's top-story slots in order; with no live slot, the newest stories.
+    - **Latest**: the newest stories not already shown above.
+    - **Rails**: each section's newest stories not already shown.
+
+    No story appears twice. Pinned or curated stories that are not live are
+    skipped. A bounded number of queries whatever the number of stories.
+    """
+    lead_claim = front_page_lead(home)
+    slot_ids = list(
+        HomeTopStory.objects.filter(home_id=home.pk)
+        .order_by("sort_order")
+        .values_list("article_id", flat=True)
+    )
+    newest_ids = list(
+        live_articles().values_list("pk", flat=True)[
+            : 1 + TOP_STORY_SLOTS + LATEST_COUNT
+        ]
+    )
+    chosen = [lead_claim.article_id, lead_claim.displaced_pin_id, *slot_ids]
+    wanted = {pk for pk in (*chosen, *newest_ids) if pk is not None}
+    found = {a.pk: a for a in with_cards(live_articles().filter(pk__in=wanted))}
+
+    shown: list[ArticlePage] = []
+
+    def take(ids: Any, limit: int) -> list[ArticlePage]:
+        picked: list[ArticlePage] = []
+        for pk in ids:
+            article = found.get(pk)
+            if len(picked) >= limit:
+                break
+            if article is not None and article not in shown:
+                picked.append(article)
+                shown.append(article)
+        return picked
+
+    lead_list = take([lead_claim.article_id, *newest_ids], 1)
+    lead = lead_list[0] if lead_list else None
+    curated = [lead_claim.displaced_pin_id, *slot_ids]
+    top = take(curated, TOP_STORY_SLOTS)
+    if not any(found.get(pk) for pk in slot_ids):
+        top += take(newest_ids, TOP_STORY_SLOTS - len(top))
+    latest = take(newest_ids, LATEST_COUNT)
+    rails = section_rails(home, exclude=[a.pk for a in shown])
+    all_cards = list(shown)
     for _section, items in rails:
         all_cards.extend(items)
     attach_sections(all_cards)
-    return {"lead": lead, "top_stories": top, "latest": latest, "rails": rails}
+    return {
+        "lead": lead,
+        "lead_is_breaking": bool(
+            lead is not None
+            and lead_claim.breaking
+            and lead.pk == lead_claim.article_id
+        ),
+        "top_stories": top,
+        "latest": latest,
+        "rails": rails,
+    }
 
 
 def section_rails(
-    home: HomePage, *, per_rail: int = 4
+    home: HomePage, *, per_rail: int = 4, exclude: list[int] | None = None
 ) -> list[tuple[SectionPage, list]]:
-    """The newest ``per_rail`` stories of each top-level section, in one query."""
+    """The newest ``per_rail`` stories of each top-level section, in one query.
+
+    Stories in ``exclude`` (already on the front page) are left out.
+    """
     sections = list(
         SectionPage.objects.live()
         .filter(depth=home.depth + 1, path__startswith=home.path)
@@ -314,6 +407,7 @@ def section_rails(
         ids = (
             live_articles()
             .filter(path__startswith=section.path)
+            .exclude(pk__in=exclude or [])
             .values_list("pk", flat=True)[:per_rail]
         )
         sql, sql_params = ids.query.sql_with_params()

@@ -189,7 +189,9 @@ def test_home_shows_lead_top_stories_latest_and_section_rails(client, publicatio
         hero_image=make_image(),
         published_at=now,
     )
-    for i in range(12):
+    # Lead, five top stories and ten in "Latest" take the 16 newest; the rails
+    # show the older ones (no story twice).
+    for i in range(20):
         make_article(
             sport if i % 2 else world,
             f"Story {i:02d}",
