@@ -92,13 +92,16 @@ def test_masthead_shows_name_tagline_and_links_from_settings(client, publication
     assert f"© {timezone.now().astimezone(ZoneInfo('Asia/Tokyo')).year}" in page
 
 
-def test_subscribe_points_to_the_newsletter_area_without_a_newsletter_url(
+def test_subscribe_points_to_heralds_newsletters_page_without_a_newsletter_url(
     client, publication
 ):
     publication.newsletter_url = ""
     publication.save()
     page = html(client.get("/"))
-    assert 'href="#newsletter">Subscribe<' in page
+    assert 'href="/newsletters/">Subscribe<' in page
+    # The footer box is a GET form without a token: the page stays reader-neutral.
+    assert 'action="/newsletters/" class="inline-signup"' in page
+    assert "csrfmiddlewaretoken" not in page
 
 
 @pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
