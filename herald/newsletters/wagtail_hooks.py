@@ -1,0 +1,12 @@
+"""Newsletters in the Wagtail admin."""
+
+from __future__ import annotations
+
+from wagtail import hooks
+
+from .admin_views import NewsletterViewSet
+
+
+@hooks.register("register_admin_viewset")
+def register_newsletters() -> NewsletterViewSet:
+    return NewsletterViewSet()
