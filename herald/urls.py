@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("herald.members.urls")),
+    path("newsletters/", include("herald.newsletters.sending.urls")),
     path("newsletters/", include("herald.newsletters.urls")),
     path("", include(newsroom_urls)),
     path("", include("herald.distribution.urls")),

@@ -282,3 +282,8 @@ class SubscriptionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subscription_id} {self.created_at:%Y-%m-%d}"
+
+
+# The sending pipeline's models live in their own module (sending/models.py);
+# imported here so that Django registers them with this app.
+from .sending.models import Batch, Click, Delivery, Send  # noqa: E402, F401

@@ -227,7 +227,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "herald.members.tasks.purge_expired_data",
         "schedule": 60 * 60.0,
     },
+    # Newsletters: start due sends and digests, resume sends whose worker died.
+    "newsletters-sending-tick": {
+        "task": "herald.newsletters.sending.tasks.tick",
+        "schedule": env.NEWSLETTER_TICK_SECONDS,
+    },
 }
+# Task modules outside an app's tasks.py that workers must register.
+CELERY_IMPORTS = ["herald.newsletters.sending.tasks"]
+CELERY_TASK_DEFAULT_QUEUE = env.CELERY_QUEUE
+# The sending pipeline (herald/newsletters/CONTEXT.md, docs/newsletters.md).
+HERALD_NEWSLETTER_BATCH_SIZE = env.NEWSLETTER_BATCH_SIZE
+HERALD_NEWSLETTER_LEASE_SECONDS = env.NEWSLETTER_LEASE_SECONDS
+HERALD_NEWSLETTER_PARALLEL = env.NEWSLETTER_PARALLEL
+HERALD_NEWSLETTER_UNSUBSCRIBE_MAILTO = env.NEWSLETTER_UNSUBSCRIBE_MAILTO
 # Retention (docs/security.md): expired sign-in tokens are deleted a day after
 # they expire; django-axes admin login attempts and logs after 30 days.
 HERALD_LOGIN_TOKEN_RETENTION_HOURS = 24

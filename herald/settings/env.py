@@ -62,6 +62,21 @@ CACHE_KEY_PREFIX = _get("HERALD_CACHE_KEY_PREFIX", "herald")
 # Celery broker URL override (defaults to HERALD_REDIS_URL).
 CELERY_BROKER_URL = _get("HERALD_CELERY_BROKER_URL")
 
+# The Celery queue tasks go to and workers read by default.
+CELERY_QUEUE = _get("HERALD_CELERY_QUEUE", "celery")
+
+# Newsletters: recipients handed to the provider per batch (one connection or
+# one API call), how long a worker may hold a batch before the beat tick
+# decides it died (its recipients then show as "unknown"; keep it well above
+# the time a batch takes), how many workers share one send, how often the tick
+# runs (seconds), and the mailto: of List-Unsubscribe (default: the
+# newsletter's reply-to or sender address).
+NEWSLETTER_BATCH_SIZE = int(_get("HERALD_NEWSLETTER_BATCH_SIZE", "100") or 100)
+NEWSLETTER_LEASE_SECONDS = float(_get("HERALD_NEWSLETTER_LEASE_SECONDS", "300") or 300)
+NEWSLETTER_PARALLEL = int(_get("HERALD_NEWSLETTER_PARALLEL", "2") or 2)
+NEWSLETTER_TICK_SECONDS = float(_get("HERALD_NEWSLETTER_TICK_SECONDS", "15") or 15)
+NEWSLETTER_UNSUBSCRIBE_MAILTO = _get("HERALD_NEWSLETTER_UNSUBSCRIBE_MAILTO")
+
 # Run Celery tasks in-process instead of on a worker. Defaults to on when no broker.
 CELERY_EAGER = _bool(
     "HERALD_CELERY_EAGER", default=not (REDIS_URL or CELERY_BROKER_URL)

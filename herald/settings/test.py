@@ -6,7 +6,9 @@ from .base import STORAGES, env
 DEBUG = False
 SECRET_KEY = "herald-test-secret-key-not-for-production-use-0123456789"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# pytest's own process always uses locmem (Django's test set-up); a worker
+# subprocess started by a test may be given a real backend (the crash test).
+EMAIL_BACKEND = env.EMAIL_BACKEND or "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.CELERY_EAGER
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 STORAGES = {

@@ -1,0 +1,1 @@
+"""The sending pipeline of newsletters (see ``herald/newsletters/CONTEXT.md``)."""

@@ -1,0 +1,112 @@
+"""Handing a batch of messages to the email backend, with an outcome per message.
+
+Whatever backend settings choose (SMTP, an anymail ESP, locmem in tests), a
+batch goes out over one open connection, and each message gets one outcome:
+
+- ``sent``: the provider accepted it (SMTP 250 / API status queued or sent);
+- ``failed``: the provider refused this recipient for good (5xx, rejected);
+- ``retry``: the provider refused before accepting anything (could not connect,
+  429, 4xx/5xx for the whole call): nothing went out, it is safe to try again;
+- ``unknown``: the request left and no answer came back (timeout, connection
+  dropped mid-message). Herald never resends these on its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.mail import EmailMessage, get_connection
+
+SENT = "sent"
+FAILED = "failed"
+RETRY = "retry"
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    provider_message_id: str = ""
+    error: str = ""
+
+
+def _anymail_outcome(message: EmailMessage) -> Outcome | None:
+    status = getattr(message, "anymail_status", None)
+    if status is None or not getattr(status, "recipients", None):
+        return None
+    recipient = next(iter(status.recipients.values()))
+    message_id = str(getattr(recipient, "message_id", "") or "")
+    if recipient.status in ("rejected", "invalid", "failed"):
+        return Outcome(FAILED, message_id, f"rejected by provider: {recipient.status}")
+    return Outcome(SENT, message_id)
+
+
+def _classify(exc: BaseException, *, started: bool) -> Outcome:
+    """Sort a backend error into failed / retry / unknown."""
+    text = f"{type(exc).__name__}: {exc}"[:500]
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        if codes and all(400 <= c < 500 for c in codes):
+            return Outcome(RETRY, error=text)
+        return Outcome(FAILED, error=text)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return Outcome(RETRY if 400 <= exc.smtp_code < 500 else FAILED, error=text)
+    if isinstance(exc, smtplib.SMTPServerDisconnected | socket.timeout | TimeoutError):
+        return Outcome(UNKNOWN if started else RETRY, error=text)
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if status is not None:
+        # The ESP answered: it did not take the message.
+        if status == 429 or status >= 500:
+            return Outcome(RETRY, error=text)
+        return Outcome(FAILED, error=text)
+    name = type(exc).__name__
+    if "Timeout" in name or "RemoteDisconnected" in name:
+        return Outcome(UNKNOWN if started else RETRY, error=text)
+    if isinstance(exc, ConnectionRefusedError | socket.gaierror):
+        return Outcome(RETRY, error=text)
+    if isinstance(exc, OSError) or "Connection" in name:
+        return Outcome(UNKNOWN if started else RETRY, error=text)
+    return Outcome(UNKNOWN, error=text)
+
+
+def deliver(messages: Sequence[EmailMessage]) -> list[Outcome]:
+    """Send ``messages`` over one connection; one outcome per message, in order.
+
+    After a message whose outcome is ``unknown`` or ``retry`` the connection is
+    no longer trusted: the messages after it were not handed over and come back
+    as ``retry``.
+    """
+    outcomes: list[Outcome] = []
+    connection = get_connection(fail_silently=False)
+    try:
+        connection.open()
+    except Exception as exc:  # nothing left: every message may be tried again
+        outcome = _classify(exc, started=False)
+        if outcome.status != FAILED:
+            outcome = Outcome(RETRY, error=outcome.error)
+        return [outcome] * len(messages)
+    try:
+        for message in messages:
+            try:
+                count = connection.send_messages([message])
+            except Exception as exc:
+                outcome = _classify(exc, started=True)
+                outcomes.append(outcome)
+                if outcome.status in (UNKNOWN, RETRY):
+                    break
+                continue
+            if not count:
+                outcomes.append(Outcome(FAILED, error="the backend sent nothing"))
+                continue
+            outcomes.append(_anymail_outcome(message) or Outcome(SENT))
+    finally:
+        # Closing a broken connection may fail too; the outcomes stand.
+        with contextlib.suppress(Exception):
+            connection.close()
+    rest = len(messages) - len(outcomes)
+    outcomes.extend([Outcome(RETRY, error="not attempted")] * rest)
+    return outcomes
