@@ -1,13 +1,14 @@
 """Automatic digests: daily or weekly, at a time in the publication's time zone.
 
-Each beat tick asks, for every automatic newsletter, when its latest due moment
-was (today's or the last weekday's ``digest_time`` in the publication's time
-zone, never a future one). A digest for that moment is created and started once:
-its ``digest_key`` (cadence + local due moment) is unique per newsletter, so two
-ticks, two beats or a tick after a restart cannot make a second one. The stories
-are those published since the previous digest (or one period back for the
-first): the editors' picks first (the home page's lead story, then breaking
-stories), then the newest. Nothing new → no digest.
+Each beat tick asks, for every automatic newsletter, when its latest due
+moment was: today's or the last weekday's ``digest_time`` in the
+publication's time zone, never a future one, and none more than ``CATCH_UP``
+late. A digest for that moment is created and started once: its
+``digest_key`` (cadence + local due moment) is unique per newsletter, so two
+ticks, two beats or a tick after a restart cannot make a second one. The
+stories are those published since the previous digest (or one period back for
+the first): the editors' picks first (the home page's lead story, then
+breaking stories), then the newest. Nothing new: no digest.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from .models import Send, SendKind, SendState
 log = logging.getLogger("herald.newsletters.sending")
 
 MAX_STORIES = 20
+# A digest whose moment passed longer ago than this (the beat was down) is
+# skipped, not sent late; the next one covers its stories.
+CATCH_UP = timedelta(hours=6)
 
 
 def _publication_tz() -> Any:
@@ -47,7 +51,7 @@ def latest_due(newsletter: Any, *, now: datetime) -> datetime | None:
         due = datetime.combine(day, newsletter.digest_time, tzinfo=tz)
         right_day = cadence == "daily" or day.weekday() == newsletter.digest_weekday
         if right_day and due <= local_now:
-            return due
+            return due if due >= local_now - CATCH_UP else None
         day -= timedelta(days=1)
     return None
 
