@@ -61,6 +61,18 @@ class PublicationSettings(ClusterableModel, BaseSiteSetting):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    logo_dark = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL,
+        verbose_name=_("logo for dark mode"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "A light version of the logo for readers whose device is in dark "
+            "mode. Without one, the logo is shown on a light plate there."
+        ),
+    )
     favicon = models.ForeignKey(
         settings.WAGTAILIMAGES_IMAGE_MODEL,
         verbose_name=_("favicon"),
@@ -149,7 +161,8 @@ class PublicationSettings(ClusterableModel, BaseSiteSetting):
             [
                 FieldPanel("name"),
                 FieldPanel("tagline"),
-                FieldRowPanel([FieldPanel("logo"), FieldPanel("favicon")]),
+                FieldRowPanel([FieldPanel("logo"), FieldPanel("logo_dark")]),
+                FieldPanel("favicon"),
                 FieldRowPanel([FieldPanel("time_zone"), FieldPanel("language")]),
                 FieldPanel("copyright_holder"),
             ],

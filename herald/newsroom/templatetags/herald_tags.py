@@ -107,20 +107,51 @@ def image_ok(image: Any, preset: str = "wide") -> bool:
 
 @register.simple_tag(takes_context=True)
 def site_logo(context: Any, publication: Any) -> SafeString:
-    """The publication's logo, cached so the masthead costs no query."""
+    """The publication's logo, with its dark-mode variant; cached, so no query.
+
+    With a dark variant, a ``<picture>`` lets the browser fetch only the one
+    that fits the reader's colour scheme. Without one, the logo carries the
+    ``logo-plate`` class: in dark mode it sits on a light plate, so a dark
+    wordmark never disappears into a dark page.
+    """
     logo_id = getattr(publication, "logo_id", None)
     if not logo_id:
         return mark_safe("")
+    dark_id = getattr(publication, "logo_dark_id", None)
     html = keep.get_or_build(
-        f"logo:{logo_id}:{publication.pk}",
-        lambda: str(
-            responsive_image(
-                publication.logo, "logo", alt=publication.name, loading="eager"
-            )
-        ),
+        f"logo:{logo_id}:{dark_id}:{publication.pk}",
+        lambda: _logo_html(publication, dark_id),
         shared=True,
     )
-    return mark_safe(html)  # noqa: S308 - built with format_html above
+    return mark_safe(html)  # noqa: S308 - built with format_html
+
+
+def _logo_html(publication: Any, dark_id: int | None) -> str:
+    light = str(
+        responsive_image(
+            publication.logo,
+            "logo",
+            alt=publication.name,
+            loading="eager",
+            css_class="logo" if dark_id else "logo logo-plate",
+        )
+    )
+    dark = _renditions(publication.logo_dark, "logo") if dark_id else None
+    if not light or not dark:
+        if light and dark_id:  # the dark file is gone: fall back to the plate
+            light = light.replace('class="logo"', 'class="logo logo-plate"')
+        return light
+    srcset = ", ".join(f"{r.url} {i + 1}x" for i, r in enumerate(dark))
+    return str(
+        format_html(
+            '<picture><source media="screen and (prefers-color-scheme: dark)" '
+            'srcset="{}" width="{}" height="{}">{}</picture>',
+            srcset,
+            dark[0].width,
+            dark[0].height,
+            mark_safe(light),  # noqa: S308 - built with format_html above
+        )
+    )
 
 
 @register.simple_tag

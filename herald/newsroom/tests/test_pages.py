@@ -290,7 +290,11 @@ def test_article_corrections_show_a_notice_and_a_dated_box(client, publication):
     assert notice < page.index('class="story-body') < box
     assert "An earlier version misstated the budget." in page[box:]
     assert re.search(r'<time datetime="\d{4}-\d\d-\d\dT', page[box:])
-    assert "This story was updated with the final vote." in page[box:]
+    # The editor's note is at the top of the story (CONTEXT.md), not in the box.
+    note = page.index('class="editors-note"')
+    assert page.index('id="story-title"') < note < page.index('class="story-body')
+    assert "This story was updated with the final vote." in page[note:notice]
+    assert "This story was updated with the final vote." not in page[box:]
 
 
 def test_article_author_box_and_related_stories(client, publication):
