@@ -41,9 +41,12 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from herald.members.models import AccessLevel, Tier
 from herald.newsroom import hooks
 from herald.newsroom.models import (
+    TOP_STORY_SLOTS,
     ArticlePage,
     AuthorLink,
     Correction,
+    HomePage,
+    HomeTopStory,
     PublicationSettings,
 )
 from herald.newsroom.testing import home_page, make_article, make_author, make_section
@@ -188,6 +191,8 @@ def load_demo(
         users = _make_newsroom_users(authors)
         made = _make_articles(chosen, sections, authors, tiers, echo=echo)
         created.extend(made)
+        curated = _curate_front_page(chosen, made)
+        echo(f"Front page: {len(curated)} top stories chosen by the editors")
     seconds = (timezone.now() - started).total_seconds()
     echo(f"Loaded {len(made)} articles in {seconds:.0f} s.")
     result.counts = {
@@ -285,6 +290,14 @@ def _set_up_publication(site: Site) -> PublicationSettings:
         credit=publication.NAME,
         name="avenell-courier-logo",
     )
+    logo_dark = _image(
+        pictures.logo(
+            publication.NAME, colour=publication.COLOUR, text=(236, 233, 227)
+        ),
+        title=f"{publication.NAME} logo for dark mode",
+        credit=publication.NAME,
+        name="avenell-courier-logo-dark",
+    )
     icon = _image(
         pictures.favicon("A", colour=publication.COLOUR),
         title=f"{publication.NAME} icon",
@@ -295,6 +308,7 @@ def _set_up_publication(site: Site) -> PublicationSettings:
     for name, value in publication.SETTINGS.items():
         setattr(settings_row, name, value)
     settings_row.logo = logo
+    settings_row.logo_dark = logo_dark
     settings_row.favicon = icon
     settings_row.save()
     if django_apps.is_installed("herald.distribution"):
@@ -490,10 +504,16 @@ def _scene(
 
 def _story_images(
     story: stories.Story, n: int
-) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[Any, str, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The story's hero picture and its caption, figures and gallery items.
+
+    The pictures are drawings, so every caption says what its own drawing
+    shows (``Picture.caption``), never what a photograph of the story would.
+    """
     credit = CREDITS[n % len(CREDITS)]
+    hero_picture = _scene(story, 0, seed=1000 + n, size=(1600, 900))
     hero = _image(
-        _scene(story, 0, seed=1000 + n, size=(1600, 900)),
+        hero_picture,
         title=story.headline,
         credit=credit,
         name=f"story-{n:03d}-hero",
@@ -510,15 +530,22 @@ def _story_images(
         figures.append(
             {
                 "image": image.pk,
-                "caption": f"{story.caption} A second view.",
+                "caption": picture.caption,
                 "credit": "",
                 "alt_text": "",
             }
         )
     gallery = []
     if story.gallery:
+        seen = {hero_picture.caption}
         for k in range(GALLERY_SIZE):
-            picture = _scene(story, k, seed=3000 + n * 10 + k, size=(1600, 1067))
+            # Each picture has its own caption: redraw one that would repeat another.
+            for attempt in range(30):
+                seed = 3000 + n * 10 + k + attempt * 100_000
+                picture = _scene(story, k, seed=seed, size=(1600, 1067))
+                if picture.caption not in seen:
+                    break
+            seen.add(picture.caption)
             image = _image(
                 picture,
                 title=f"{story.headline} ({k + 3})",
@@ -528,12 +555,12 @@ def _story_images(
             gallery.append(
                 {
                     "image": image.pk,
-                    "caption": f"{k + 1} of {GALLERY_SIZE}: {story.caption}",
+                    "caption": picture.caption,
                     "credit": "",
                     "alt_text": "",
                 }
             )
-    return hero, figures, gallery
+    return hero, hero_picture.caption, figures, gallery
 
 
 def _make_articles(
@@ -549,11 +576,11 @@ def _make_articles(
     times = _publication_times(chosen, now=now, rng=rng)
     made = []
     for n, story in enumerate(chosen):
-        hero, figures, gallery = _story_images(story, n)
+        hero, caption, figures, gallery = _story_images(story, n)
         body = stories.build_body(story, rng=rng, figures=figures, gallery=gallery)
         fields: dict[str, Any] = {
             "article_type": story.article_type,
-            "hero_caption": story.caption,
+            "hero_caption": caption,
             "search_description": story.dek,
             "editors_note": story.editors_note,
         }
@@ -593,6 +620,33 @@ def _make_articles(
         if (n + 1) % 10 == 0 or n + 1 == len(chosen):
             echo(f"Articles: {n + 1}/{len(chosen)}")
     return made
+
+
+def _curate_front_page(
+    chosen: tuple[stories.Story, ...], made: list[ArticlePage]
+) -> list[ArticlePage]:
+    """Fill the front page's top-story slots as an editor would.
+
+    One live story from each section in turn, in the order of ``STORIES``, so
+    the top of the front page mixes the desks. No pin: the breaking story
+    leads (until an editor unflags it or pins another), and "Latest" shows
+    the newest stories.
+    """
+    picked: list[ArticlePage] = []
+    desks: set[str] = set()
+    for story, article in zip(chosen, made, strict=True):
+        if story.status != "live" or story.section in desks:
+            continue
+        desks.add(story.section)
+        picked.append(article)
+        if len(picked) == TOP_STORY_SLOTS:
+            break
+    home = HomePage.objects.get(pk=home_page().pk)
+    home.top_story_slots = [
+        HomeTopStory(article=article, sort_order=i) for i, article in enumerate(picked)
+    ]
+    home.save_revision().publish()
+    return picked
 
 
 def _slug(headline: str) -> str:

@@ -37,6 +37,16 @@ class Picture:
     alt: str
     extension: str = "jpg"
 
+    @property
+    def caption(self) -> str:
+        """A caption that says what is drawn: "Illustration: four sailing boats …"."""
+        what = self.alt
+        for prefix in ("Abstract illustration of ", "Illustration of "):
+            if what.startswith(prefix):
+                kind = "Abstract illustration" if prefix[0] == "A" else "Illustration"
+                return f"{kind}: {what[len(prefix) :]}."
+        return f"{what}."
+
 
 def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """A bold serif when the system has one, else Pillow's bundled font."""
@@ -69,6 +79,18 @@ def _colour_word(hue: float) -> str:
         if hue < limit:
             return word
     return "red"
+
+
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight")
+
+
+def _number(n: int) -> str:
+    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+
+
+def _a(word: str) -> str:
+    """``word`` with its indefinite article: "an amber", "a teal"."""
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
 
 
 def _gradient(img: Image.Image, top: Color, bottom: Color, *, stop: int) -> None:
@@ -120,7 +142,10 @@ def skyline(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
                             )
             x += bw + rng.randint(0, 14)
     when = "at dusk" if dusk else "in daylight"
-    return img, f"Illustration of a city skyline {when} under a {_colour_word(hue)} sky"
+    return (
+        img,
+        f"Illustration of a city skyline {when} under {_a(_colour_word(hue))} sky",
+    )
 
 
 def hills(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
@@ -152,7 +177,8 @@ def harbour(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
     for y in range(horizon, h, 6):
         t = (y - horizon) / (h - horizon)
         draw.rectangle([0, y, w, y + 6], fill=hsl(hue, 0.55, 0.45 - t * 0.25))
-    for _ in range(rng.randint(3, 6)):
+    boats = rng.randint(3, 6)
+    for _ in range(boats):
         x = rng.randint(50, w - 250)
         y = rng.randint(horizon + 30, h - 120)
         size = rng.randint(60, 140)
@@ -174,7 +200,11 @@ def harbour(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
     draw.rectangle([0, pier_y, w // 3, pier_y + 24], fill=(70, 60, 55))
     for px in range(20, w // 3, 70):
         draw.rectangle([px, pier_y, px + 10, horizon + 60], fill=(60, 50, 45))
-    return img, "Illustration of sailing boats in a harbour beside a wooden pier"
+    return (
+        img,
+        f"Illustration of {_number(boats)} sailing boats in a harbour beside a "
+        f"wooden pier, under a pale {_colour_word(hue)} sky",
+    )
 
 
 def chamber(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
@@ -244,7 +274,7 @@ def chart(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
     trend = "a rising" if rising else "an uneven"
     return (
         img,
-        f"Illustration of a {_colour_word(hue)} bar chart with {trend} trend line",
+        f"Illustration of {_a(_colour_word(hue))} bar chart with {trend} trend line",
     )
 
 
@@ -258,7 +288,8 @@ def orbits(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
         draw.point((x, y), fill=(230, 230, 240))
     cx, cy = rng.randint(w // 3, w * 2 // 3), h // 2
     nodes = []
-    for i in range(rng.randint(3, 5)):
+    rings = rng.randint(3, 5)
+    for i in range(rings):
         rx, ry = 160 + i * 110, 70 + i * 45
         draw.ellipse(
             [cx - rx, cy - ry, cx + rx, cy + ry],
@@ -274,7 +305,8 @@ def orbits(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
         )
     return (
         img,
-        "Illustration of a glowing sphere circled by orbits against a starry sky",
+        f"Illustration of a glowing sphere circled by {_number(rings)} orbits, "
+        "each with a small moon, against a starry sky",
     )
 
 
@@ -366,7 +398,9 @@ def pitch(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
     )
     return (
         img,
-        "Illustration of a football pitch seen from above, with the ball in play",
+        "Illustration of a football pitch seen from above, with the ball "
+        + ("near the top" if by < h // 2 else "near the bottom")
+        + (" of the left half" if bx < w // 2 else " of the right half"),
     )
 
 
@@ -383,7 +417,14 @@ def track(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
     for k in range(1, 5):
         y = int(h * 0.1) + int((h * 0.9) * (k / 5) ** 1.6)
         draw.line([(0, y), (w, y)], fill=hsl(hue, 0.5, 0.4), width=2)
-    return img, "Illustration of running-track lanes converging towards the horizon"
+    side = ", left of centre" if vanish[0] < w // 2 - 60 else ", right of centre"
+    if abs(vanish[0] - w // 2) <= 60:
+        side = ""
+    return (
+        img,
+        f"Illustration of eight {_colour_word(hue)} running-track lanes "
+        f"converging towards the horizon{side}",
+    )
 
 
 def mosaic(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
@@ -415,7 +456,8 @@ def map_shapes(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
         draw.line([(x, 0), (x, h)], fill=hsl(hue, 0.35, 0.68), width=2)
     for y in range(0, h, 100):
         draw.line([(0, y), (w, y)], fill=hsl(hue, 0.35, 0.68), width=2)
-    for _ in range(rng.randint(3, 5)):
+    islands = rng.randint(3, 5)
+    for _ in range(islands):
         cx, cy = rng.randint(100, w - 100), rng.randint(100, h - 100)
         base = rng.randint(90, 260)
         pts = []
@@ -435,7 +477,11 @@ def map_shapes(rng: random.Random, w: int, h: int) -> tuple[Image.Image, str]:
         outline=(255, 255, 255),
         width=5,
     )
-    return img, "Illustration of a map of islands with one place marked in red"
+    return (
+        img,
+        f"Illustration of a sea chart of {_number(islands)} islands in "
+        f"{_a(_colour_word(hue))} sea, with one spot marked in red",
+    )
 
 
 COMPOSITIONS: dict[
@@ -466,8 +512,14 @@ def scene(kind: str, *, seed: int, width: int = 1600, height: int = 900) -> Pict
 # --- Identity: logo, favicon, portraits -----------------------------------------
 
 
-def logo(name: str, *, colour: Color, height: int = 240) -> Picture:
-    """A wordmark: a lantern-like emblem and the publication's name (PNG)."""
+def logo(
+    name: str, *, colour: Color, text: Color | None = None, height: int = 240
+) -> Picture:
+    """A wordmark: a lantern-like emblem and the publication's name (PNG).
+
+    ``text`` colours the name (default: ``colour``); a light one makes the
+    variant for dark mode.
+    """
     face = font(int(height * 0.42))
     emblem = height - 40
     text_width = int(face.getlength(name))
@@ -487,7 +539,11 @@ def logo(name: str, *, colour: Color, height: int = 240) -> Picture:
         fill=(255, 255, 255),
     )
     draw.text(
-        (x0 + emblem + 36, height // 2), name, font=face, fill=colour, anchor="lm"
+        (x0 + emblem + 36, height // 2),
+        name,
+        font=face,
+        fill=text or colour,
+        anchor="lm",
     )
     buffer = io.BytesIO()
     img.save(buffer, format="PNG", optimize=True)

@@ -23,7 +23,6 @@ class Story:
     authors: tuple[str, ...]
     headline: str
     dek: str
-    caption: str
     paragraphs: tuple[str, str]
     quote: tuple[str, str]
     tags: tuple[str, ...]
@@ -42,117 +41,234 @@ class Story:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-HEADINGS = {
-    "world": ("What we know", "The view from the border", "What happens next"),
-    "asia": ("Why it matters", "On the ground in Daruvan", "What comes next"),
-    "politics": ("The numbers", "How the Assembly reacted", "What happens next"),
-    "business": ("Who pays", "The bigger picture", "What to watch"),
-    "science": ("How the study worked", "What it does not show", "What comes next"),
-    "culture": ("On the night", "The backstory", "Where to see it"),
-    "sport": ("How it unfolded", "The turning point", "What's next"),
-}
-
-SECTION_PARAGRAPHS = {
+# Each section's three body headings, each with paragraphs written for it: a
+# paragraph only ever sits under the heading it was written for.
+SECTION_PASSAGES: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "world": (
-        "Diplomats in Caldreth said the government had been kept informed and would "
-        "say more once the details were clear.",
-        "Veyland shares a long, mostly unfenced border with Kestria, and what "
-        "happens on one bank of the Ambre is felt within days on the other.",
-        "Aid groups working along the coast said they were ready to help and asked "
-        "both capitals for clearer and earlier information.",
-        "The Foreign Ministry's spokesperson, Dag Lennart, said officials were "
-        "\u201cin contact with everyone concerned\u201d and that Veyland's position "
-        "had not changed.",
-        "Analysts at the Institute for Northern Affairs cautioned against reading "
-        "too much into a single week, noting that the region has seen sudden "
-        "reversals before.",
-        "Residents reached by telephone described a tense but orderly few days, "
-        "with shops open and buses running close to their usual timetable.",
+        (
+            "What we know",
+            (
+                "Diplomats in Caldreth said the government had been kept informed "
+                "and would say more once the details were clear.",
+                "The Foreign Ministry's spokesperson, Dag Lennart, said officials "
+                "were \u201cin contact with everyone concerned\u201d and that "
+                "Veyland's position had not changed.",
+            ),
+        ),
+        (
+            "The view from the region",
+            (
+                "Veyland shares a long, mostly unfenced border with Kestria, and "
+                "what happens on one bank of the Ambre is felt within days on the "
+                "other.",
+                "Residents reached by telephone described a tense but orderly few "
+                "days, with shops open and buses running close to their usual "
+                "timetable.",
+            ),
+        ),
+        (
+            "What happens next",
+            (
+                "Aid groups working along the coast said they were ready to help "
+                "and asked both capitals for clearer and earlier information.",
+                "Analysts at the Institute for Northern Affairs cautioned against "
+                "reading too much into a single week, noting that the region has "
+                "seen sudden reversals before.",
+            ),
+        ),
     ),
     "asia": (
-        "The Tamsar Republic buys nearly a third of Veyland's exports, most of them "
-        "shipped from Port Avenell through the Sundra Strait.",
-        "Across the region, governments are investing in ports, ferries and "
-        "schools at a pace that would have seemed unlikely a decade ago.",
-        "Officials in the Haleki Islands, whose economy depends on the sea lanes, "
-        "say they want a louder voice in decisions that affect the strait.",
-        "Veyland's embassy in Daruvan said it was following developments closely "
-        "and had nothing further to add for now.",
-        "Regional economists said the news fitted a wider pattern of governments "
-        "planning for decades rather than for the next election.",
-        "In Daruvan's central market, people the Courier spoke to were more "
-        "curious than worried, and several said they had been expecting it.",
+        (
+            "Why it matters",
+            (
+                "The Tamsar Republic buys nearly a third of Veyland's exports, most "
+                "of them shipped from Port Avenell through the Sundra Strait.",
+                "Officials in the Haleki Islands, whose economy depends on the sea "
+                "lanes, say they want a louder voice in decisions that affect the "
+                "strait.",
+                "Across the region, governments are investing in ports, ferries "
+                "and schools at a pace that would have seemed unlikely a decade "
+                "ago.",
+            ),
+        ),
+        (
+            "On the ground in Daruvan",
+            (
+                "In Daruvan's central market, people the Courier spoke to were more "
+                "curious than worried, and several said they had been expecting it.",
+                "Veyland's embassy in Daruvan said it was following developments "
+                "closely and had nothing further to add for now.",
+            ),
+        ),
+        (
+            "What comes next",
+            (
+                "Trade officials from both countries are due to meet in Daruvan "
+                "next month, and shipping firms say they will wait for that meeting "
+                "before changing their timetables.",
+                "Diplomats expect the question to come up again at the regional "
+                "summit in the Haleki Islands in the spring.",
+            ),
+        ),
     ),
     "politics": (
-        "The governing Civic Alliance holds a majority of four in the 151-seat "
-        "National Assembly, which leaves it little room for rebellion on its own "
-        "benches.",
-        "Party officials on all sides said they expected the issue to feature in "
-        "the campaign for next year's local elections.",
-        "A poll published by the Caldreth Survey Unit found voters evenly split on "
-        "most questions facing the Assembly, with a large group still undecided.",
-        "Members returning from the recess face a crowded timetable, with the "
-        "budget, housing and transport all competing for time on the floor.",
-        "Local councils, which carry out much of what the Assembly decides, have "
-        "asked to be consulted earlier and in writing.",
-        "The Premier's office said it would respond in full in the coming days.",
+        (
+            "The numbers",
+            (
+                "The governing Civic Alliance holds a majority of four in the "
+                "151-seat National Assembly, which leaves it little room for "
+                "rebellion on its own benches.",
+                "A poll published by the Caldreth Survey Unit found voters evenly "
+                "split on most questions facing the Assembly, with a large group "
+                "still undecided.",
+            ),
+        ),
+        (
+            "How the Assembly reacted",
+            (
+                "Opposition members called for a full debate before any vote, while "
+                "several Civic Alliance backbenchers said privately that they wanted "
+                "to see the detail first.",
+                "Party officials on all sides said they expected the issue to "
+                "feature in the campaign for next year's local elections.",
+            ),
+        ),
+        (
+            "What happens next",
+            (
+                "Members returning from the recess face a crowded timetable, with "
+                "the budget, housing and transport all competing for time on the "
+                "floor.",
+                "The Premier's office said it would respond in full in the coming "
+                "days.",
+                "Local councils, which carry out much of what the Assembly decides, "
+                "have asked to be consulted earlier and in writing.",
+            ),
+        ),
     ),
     "business": (
-        "Port Avenell handles more than four million tonnes of cargo a year, and "
-        "around one job in seven in the city depends on it directly or indirectly.",
-        "The Veyland Chamber of Commerce said businesses on the coast wanted "
-        "certainty above all, and more notice of changes that affect them.",
-        "Household budgets remain tight: the statistics office says food prices are "
-        "still rising faster than wages in most of the country.",
-        "Smaller firms, which make up most of the coast's employers, told the "
-        "Courier they were watching costs week by week rather than planning ahead.",
-        "Economists at the University of Caldreth said the coast's economy had "
-        "proved more resilient than expected over the past two years.",
-        "The figures will be updated when the statistics office publishes its next "
-        "quarterly review.",
+        (
+            "Who pays",
+            (
+                "Household budgets remain tight: the statistics office says food "
+                "prices are still rising faster than wages in most of the country.",
+                "Smaller firms, which make up most of the coast's employers, told "
+                "the Courier they were watching costs week by week rather than "
+                "planning ahead.",
+            ),
+        ),
+        (
+            "The bigger picture",
+            (
+                "Port Avenell handles more than four million tonnes of cargo a year, "
+                "and around one job in seven in the city depends on it directly or "
+                "indirectly.",
+                "Economists at the University of Caldreth said the coast's economy "
+                "had proved more resilient than expected over the past two years.",
+            ),
+        ),
+        (
+            "What to watch",
+            (
+                "The figures will be updated when the statistics office publishes "
+                "its next quarterly review.",
+                "Traders will be watching the central bank's next rate decision, "
+                "due at the end of the month, for a sign of how long the squeeze "
+                "will last.",
+            ),
+        ),
     ),
     "science": (
-        "The figures and the methods behind them have been published in full, so "
-        "that others can check the work.",
-        "Independent experts who were not involved called the work careful and "
-        "useful, but said it should be repeated elsewhere before firm conclusions "
-        "are drawn.",
-        "The Saltmarsh coast is one of the most closely studied shorelines in the "
-        "region, with records going back more than a century.",
-        "Scientists on the coast say public interest in their work has grown since "
-        "the floods, with open days regularly fully booked.",
-        "The team has invited volunteers to help with the next phase, which will "
-        "take place over the coming summer.",
-        "The next update is expected in a year, when the same measurements will be "
-        "taken again.",
+        (
+            "How the study worked",
+            (
+                "The figures and the methods behind them have been published in "
+                "full, so that others can check the work.",
+                "The Saltmarsh coast is one of the most closely studied shorelines "
+                "in the region, with records going back more than a century, which "
+                "let the team compare new measurements with old ones.",
+            ),
+        ),
+        (
+            "What it does not show",
+            (
+                "Independent experts who were not involved called the work careful "
+                "and useful, but said it should be repeated elsewhere before firm "
+                "conclusions are drawn.",
+                "The authors stress that their measurements describe one stretch of "
+                "coast over a limited period, and cannot on their own say what "
+                "caused the change.",
+            ),
+        ),
+        (
+            "What comes next",
+            (
+                "The team has invited volunteers to help with the next phase, which "
+                "will take place over the coming summer.",
+                "The next update is expected in a year, when the same measurements "
+                "will be taken again.",
+            ),
+        ),
     ),
     "culture": (
-        "The city's arts calendar has rarely been fuller, and venues say advance "
-        "bookings are at their highest in years.",
-        "Arts funding in Veyland was cut sharply three years ago, and many "
-        "organisations now rely on a mix of tickets, sponsors and volunteers.",
-        "Critics have been divided about much of this season's work, but audiences "
-        "much less so.",
-        "Local schools have been offered free workshops linked to the programme, "
-        "and more than forty have signed up.",
-        "Several of the people involved said the coast itself had shaped the work, "
-        "from its weather to its long memory of the sea.",
-        "Details, dates and access information are published on the organisers' "
-        "website.",
+        (
+            "The reception",
+            (
+                "Critics have been divided about much of this season's work, but "
+                "audiences much less so.",
+                "The city's arts calendar has rarely been fuller, and venues say "
+                "advance bookings are at their highest in years.",
+            ),
+        ),
+        (
+            "The backstory",
+            (
+                "Arts funding in Veyland was cut sharply three years ago, and many "
+                "organisations now rely on a mix of tickets, sponsors and "
+                "volunteers.",
+                "Several of the people involved said the coast itself had shaped "
+                "the work, from its weather to its long memory of the sea.",
+            ),
+        ),
+        (
+            "Where to see it",
+            (
+                "Details, dates and access information are published on the "
+                "organisers' website.",
+                "Tickets go on sale at the box office and online, with a number "
+                "held back for people under twenty-five at half price.",
+            ),
+        ),
     ),
     "sport": (
-        "Coaches and officials said the conditions had tested everyone, and praised "
-        "the spirit in which the competition was fought.",
-        "Crowds at sporting events on the coast have grown for a third year in a "
-        "row, driven largely by families and women's fixtures.",
-        "Full results and times will be published by the national federation later "
-        "in the week.",
-        "Local clubs report a rise in people signing up to train, which they put "
-        "down to results like this one.",
-        "Several of those involved said they were already thinking about next "
-        "season, when the calendar is expected to be even more crowded.",
-        "A video of the closing moments, shared by the organisers, was watched "
-        "tens of thousands of times by the evening.",
+        (
+            "How it unfolded",
+            (
+                "Coaches and officials said the conditions had tested everyone, and "
+                "praised the spirit in which the competition was fought.",
+                "A video of the closing moments, shared by the organisers, was "
+                "watched tens of thousands of times by the evening.",
+            ),
+        ),
+        (
+            "Behind the result",
+            (
+                "Local clubs report a rise in people signing up to train, which "
+                "they put down to results like this one.",
+                "Crowds at sporting events on the coast have grown for a third year "
+                "in a row, driven largely by families and women's fixtures.",
+            ),
+        ),
+        (
+            "What's next",
+            (
+                "Full results and times will be published by the national "
+                "federation later in the week.",
+                "Several of those involved said they were already thinking about "
+                "next season, when the calendar is expected to be even more "
+                "crowded.",
+            ),
+        ),
     ),
 }
 
@@ -204,8 +320,6 @@ STORIES: tuple[Story, ...] = (
         "Ambre river bursts its banks as Kestria opens upstream dams",
         "Emergency crews evacuate riverside streets in Greywater after a night of "
         "rising water; more rain is forecast.",
-        "Floodwater on a street in Greywater, where the Ambre rose by more than a "
-        "metre overnight.",
         (
             "Emergency crews began evacuating riverside streets in Greywater before "
             "dawn after the Ambre rose by more than a metre overnight, hours after "
@@ -238,7 +352,6 @@ STORIES: tuple[Story, ...] = (
         "Premier Varga promises free school meals for every child by next autumn",
         "The plan would cost the treasury an estimated 380 million marks a year; "
         "councils say they need the money up front.",
-        "Pupils queue for lunch at a primary school in Port Avenell.",
         (
             "Every child in Veyland's state schools would receive a free hot lunch "
             "from next autumn under a plan announced by Premier Ilse Varga, the "
@@ -270,7 +383,6 @@ STORIES: tuple[Story, ...] = (
         "Port Avenell container volumes hit a record as Sundra route reopens",
         "The port handled its busiest month on record, but dock workers say the "
         "extra shifts are stretching crews thin.",
-        "Cranes over the container terminal at Port Avenell.",
         (
             "Port Avenell handled more containers last month than in any month "
             "since records began, as ships returned to the Sundra Strait route after "
@@ -294,7 +406,6 @@ STORIES: tuple[Story, ...] = (
         "Seagrass meadows off the Saltmarsh coast are recovering, survey finds",
         "Divers counted twice as much seagrass as a decade ago, a rare piece of good "
         "news for the coast's fisheries.",
-        "Divers survey a seagrass meadow in Holloway Sound.",
         (
             "Seagrass meadows off the Saltmarsh coast have doubled in area over the "
             "past ten years, according to a survey by the University of Caldreth, "
@@ -317,7 +428,6 @@ STORIES: tuple[Story, ...] = (
         "Review: The Lamplighters' harbour concert was a loud, generous homecoming",
         "The band's first show in Port Avenell in six years filled the quay with "
         "twelve thousand people and almost no empty hands.",
-        "The Lamplighters on the temporary stage at Ropewalk Quay.",
         (
             "Six years after they last played their home city, The Lamplighters "
             "returned to Port Avenell on Saturday night with a two-hour set on "
@@ -341,7 +451,6 @@ STORIES: tuple[Story, ...] = (
         "Avenell Harbour snatch late winner to go top of the Premier Division",
         "Kofi Lindahl's header in the 89th minute beat Caldreth United and sent the "
         "harbour end into raptures.",
-        "Kofi Lindahl celebrates his late winner at the Quayside Ground.",
         (
             "Kofi Lindahl headed in a corner in the 89th minute to give Avenell "
             "Harbour a 2-1 win over Caldreth United and lift them to the top of the "
@@ -362,7 +471,6 @@ STORIES: tuple[Story, ...] = (
         "Tamsar and Veyland sign a ten-year grain deal in Daruvan",
         "The agreement guarantees Veyish farmers a buyer for a fifth of their wheat "
         "and gives Tamsar a fixed price through the next decade.",
-        "Grain silos at the port of Mahrisa, where Veyish wheat will be unloaded.",
         (
             "Veyland and the Tamsar Republic signed a ten-year agreement in Daruvan "
             "that will see Tamsar buy a fifth of Veyland's wheat harvest at a price "
@@ -392,7 +500,6 @@ STORIES: tuple[Story, ...] = (
         "How the coastal housing fund was spent: our six-month investigation",
         "Of 212 homes promised under the coastal housing fund, 74 have been built. "
         "The records we obtained show where the rest of the money went.",
-        "An unfinished housing site on the edge of Merrow.",
         (
             "Three years after the government launched a fund to build affordable "
             "homes on the Saltmarsh coast, fewer than half of the promised homes "
@@ -417,7 +524,6 @@ STORIES: tuple[Story, ...] = (
         "New flood barrier at Holloway Sands passes its first winter test",
         "Engineers say the barrier held back a surge that would have flooded about "
         "three hundred homes.",
-        "The Holloway Sands barrier closed against the surge.",
         (
             "The movable flood barrier at Holloway Sands closed for the first time "
             "in a real storm, holding back a surge that engineers say would have "
@@ -440,7 +546,6 @@ STORIES: tuple[Story, ...] = (
         ("priya",),
         "Co-operative bakery chain Saltloaf to open in Caldreth",
         "The worker-owned bakery plans four shops in the capital and forty new jobs.",
-        "Loaves on the shelves of Saltloaf's first shop in Port Avenell.",
         (
             "Saltloaf, the worker-owned bakery that began in a single shop on Port "
             "Avenell's Chandler Street, will open four branches in Caldreth next "
@@ -462,7 +567,6 @@ STORIES: tuple[Story, ...] = (
         "Ostel Federation holds first free local elections in a generation",
         "Turnout passed sixty percent in the federation's eastern provinces, where "
         "observers reported long but peaceful queues.",
-        "Voters queue outside a polling station in the Ostel town of Varnay.",
         (
             "Voters across the Ostel Federation chose local councils in elections "
             "that international observers described as the freest in more than "
@@ -483,7 +587,6 @@ STORIES: tuple[Story, ...] = (
         "Saltmarsh Film Festival names its opening film",
         "A drama set among the eel fishermen of the Northern Fells will open the "
         "festival in its tenth year.",
-        "A still from the opening film, shot on the shores of Lake Tollan.",
         (
             "The Saltmarsh Film Festival will open with The Eel Season, a drama "
             "about three generations of a fishing family on Lake Tollan, the "
@@ -504,7 +607,6 @@ STORIES: tuple[Story, ...] = (
         "Kestria and Veyland agree to share river data in real time",
         "After the floods, both governments will publish river gauges and dam "
         "releases on a shared public dashboard.",
-        "A river gauge on the Ambre near the Kestrian border.",
         (
             "Kestria and Veyland have agreed to publish readings from every river "
             "gauge and every dam release on the Ambre in real time, in a deal "
@@ -524,7 +626,6 @@ STORIES: tuple[Story, ...] = (
         "Analysis: why the border talks keep stalling",
         "Both sides say they want a deal. The sticking points have barely moved in "
         "four years.",
-        "The customs post at Tollan, where most cross-border trade passes.",
         (
             "For four years, negotiators from Veyland and Kestria have met every few "
             "months to settle the terms of trade across the Ambre. For four years, "
@@ -548,7 +649,6 @@ STORIES: tuple[Story, ...] = (
         "Aid convoy reaches flood-hit villages on the Kestrian bank",
         "Volunteers from Greywater crossed the river with food, blankets and water "
         "pumps.",
-        "Volunteers load a lorry with supplies in Greywater.",
         (
             "A convoy of twenty lorries organised by volunteers in Greywater crossed "
             "the Ambre to deliver food, blankets and water pumps to villages on the "
@@ -569,7 +669,6 @@ STORIES: tuple[Story, ...] = (
         "Opinion: a small country's foreign policy should start at the river",
         "Veyland's influence abroad is modest. Its influence on its neighbours is "
         "not, and it should use it.",
-        "The bridge at Tollan at dusk.",
         (
             "Veyland will never be a great power, and it does not need to be. But "
             "along the Ambre it is a large neighbour to many small towns, and what "
@@ -591,7 +690,6 @@ STORIES: tuple[Story, ...] = (
         "Ostel Federation's new councils face an empty treasury",
         "Newly elected councillors found unpaid bills and closed libraries when "
         "they took office.",
-        "Councillors at the first session of the new council in Varnay.",
         (
             "The councils elected in the Ostel Federation last month have inherited "
             "unpaid bills, closed libraries and, in one town, a fire station with no "
@@ -613,7 +711,6 @@ STORIES: tuple[Story, ...] = (
         "Haleki Islands ask for a seat at the Sundra Strait shipping talks",
         "The islands sit beside the busiest lane in the strait but have never been "
         "part of the talks that govern it.",
-        "Fishing boats in the harbour of Lio Kana, the Haleki capital.",
         (
             "The government of the Haleki Islands has formally asked to join the "
             "talks that set the rules for shipping in the Sundra Strait, arguing "
@@ -634,7 +731,6 @@ STORIES: tuple[Story, ...] = (
         "Daruvan's new metro line opens two years late and over budget",
         "The line links the old city to the port, and commuters say it has already "
         "cut their journeys in half.",
-        "Passengers on the platform of the new Harbour Line in Daruvan.",
         (
             "Daruvan's long-awaited Harbour Line opened to passengers on Monday, two "
             "years late and at almost double its original budget.",
@@ -654,7 +750,6 @@ STORIES: tuple[Story, ...] = (
         "Typhoon season forecast to be milder, Tamsar weather office says",
         "Forecasters expect fewer storms this year, but warn that one strong "
         "typhoon is enough to do great harm.",
-        "Storm shutters on a street in Mahrisa.",
         (
             "Tamsar's national weather office expects a milder typhoon season than "
             "last year, with between four and six named storms forecast to reach the "
@@ -675,7 +770,6 @@ STORIES: tuple[Story, ...] = (
         "Veyish shipbuilders win order for six Tamsar ferries",
         "The order, worth 240 million marks, will keep the Merrow yard busy for "
         "four years.",
-        "A ferry hull under construction at the Merrow shipyard.",
         (
             "The Merrow shipyard has won an order to build six electric ferries for "
             "Tamsar's inter-island routes, its largest export contract in two "
@@ -697,7 +791,6 @@ STORIES: tuple[Story, ...] = (
         "In the Haleki Islands, a school that floats",
         "When the sea rose, the village of Tau Lei put its classrooms on a raft. "
         "Other villages are now copying the idea.",
-        "The floating school at Tau Lei at high tide.",
         (
             "The school in Tau Lei rises and falls with the tide. Built on a raft of "
             "recycled drums and anchored to the seabed, it replaced a building that "
@@ -718,7 +811,6 @@ STORIES: tuple[Story, ...] = (
         "Budget vote set for next month as coalition talks resume",
         "The Civic Alliance needs the votes of at least two independents to pass "
         "its spending plans.",
-        "The debating chamber of the National Assembly in Caldreth.",
         (
             "The National Assembly will vote on the government's budget next month, "
             "the Speaker announced, as the governing Civic Alliance reopened talks "
@@ -738,7 +830,6 @@ STORIES: tuple[Story, ...] = (
         "Port Avenell council approves car-free harbour front",
         "From spring, the quayside will be closed to private cars between nine in "
         "the morning and midnight.",
-        "Cyclists on the harbour front in Port Avenell.",
         (
             "Port Avenell's city council voted 27 to 18 to close the harbour front "
             "to private cars for most of the day, a plan that has divided the city "
@@ -761,7 +852,6 @@ STORIES: tuple[Story, ...] = (
         "Explainer: how a bill becomes law in Veyland",
         "From the first reading to the Premier's signature, the steps, the "
         "timetable and where it can go wrong.",
-        "A bill awaiting signature in the Assembly's clerk's office.",
         (
             "Every law in Veyland starts as a bill tabled in the National Assembly, "
             "either by the government or by a member. Most never get further than "
@@ -793,7 +883,6 @@ STORIES: tuple[Story, ...] = (
         "Harbour Party picks a new leader after a close contest",
         "Rasmus Tal won by fewer than three hundred votes and promised to unite a "
         "divided party.",
-        "Rasmus Tal speaks to members after the result.",
         (
             "Rasmus Tal was elected leader of the opposition Harbour Party, beating "
             "his rival Solveig Marr by 286 votes out of more than 40,000 cast.",
@@ -812,7 +901,6 @@ STORIES: tuple[Story, ...] = (
         "Ministers' diaries show lobbyists met more often than unions",
         "Our analysis of two years of published diaries counts 341 meetings with "
         "business lobbyists and 58 with trade unions.",
-        "Ministerial offices on Assembly Square in Caldreth.",
         (
             "Ministers in Veyland's government met business lobbyists almost six "
             "times as often as trade unions over the past two years, according to a "
@@ -834,7 +922,6 @@ STORIES: tuple[Story, ...] = (
         "Voting age of sixteen proposed for local elections",
         "A cross-party group of members wants sixteen- and seventeen-year-olds to "
         "vote for their councils from the next elections.",
-        "Students at a debate about voting rights in Caldreth.",
         (
             "A group of Assembly members from four parties has tabled a bill to let "
             "sixteen- and seventeen-year-olds vote in local elections.",
@@ -856,7 +943,6 @@ STORIES: tuple[Story, ...] = (
         "Draft: committee report on rural bus cuts",
         "Notes for a story on the transport committee's report, due before the "
         "budget vote.",
-        "A bus stop on a country road in the Northern Fells.",
         (
             "The Assembly's transport committee will recommend that rural bus "
             "services be protected from the cuts in the budget, according to a draft "
@@ -877,7 +963,6 @@ STORIES: tuple[Story, ...] = (
         "Inflation eases for a third month, but food prices keep climbing",
         "Prices rose 3.1 percent over the year, the statistics office said; bread "
         "and vegetables rose more than twice as fast.",
-        "A vegetable stall at the Saturday market in Port Avenell.",
         (
             "Inflation in Veyland slowed to 3.1 percent in the year to last month, "
             "the third monthly fall in a row, the statistics office said.",
@@ -904,7 +989,6 @@ STORIES: tuple[Story, ...] = (
         "Wind farm off Holloway Sands gets final approval",
         "Forty turbines will be built twelve kilometres offshore, enough to power "
         "every home on the coast.",
-        "A turbine blade on the quay, waiting to be shipped.",
         (
             "The government has given final approval to a forty-turbine wind farm "
             "twelve kilometres off Holloway Sands, ending a planning process that "
@@ -927,7 +1011,6 @@ STORIES: tuple[Story, ...] = (
         "The fishmonger who became the coast's biggest employer",
         "Arne Vestby started with one stall. Forty years later his company employs "
         "2,300 people.",
-        "Arne Vestby in the company's first shop, now a museum.",
         (
             "Arne Vestby opened a fish stall on the quay in Port Avenell when he was "
             "nineteen. Four decades later, Vestby Seafoods employs 2,300 people and "
@@ -951,7 +1034,6 @@ STORIES: tuple[Story, ...] = (
         "Dock workers vote to accept a new pay deal",
         "The agreement gives crane operators and lashers a 6 percent rise over two "
         "years and limits night shifts.",
-        "Dock workers leave the union hall after the vote.",
         (
             "Dock workers at Port Avenell voted by a large majority to accept a pay "
             "deal that ends months of overtime bans.",
@@ -969,7 +1051,6 @@ STORIES: tuple[Story, ...] = (
         ("priya",),
         "Money: five questions to ask before you fix your mortgage",
         "Rates are falling, slowly. Here is how to decide whether to lock in.",
-        "House fronts on Chandler Street in Port Avenell.",
         (
             "With mortgage rates edging down for the first time in two years, many "
             "homeowners whose fixed deals are ending face a choice: fix again, or "
@@ -999,7 +1080,6 @@ STORIES: tuple[Story, ...] = (
         ("priya",),
         "Northern Fells cheese makers win protected status",
         "Only cheese made from local milk in the Fells may now be sold as Fellside.",
-        "Wheels of Fellside cheese ripening in a cellar near Tollan.",
         (
             "Fellside cheese, made in the Northern Fells for at least three "
             "centuries, has been granted protected status, meaning only cheese made "
@@ -1020,7 +1100,6 @@ STORIES: tuple[Story, ...] = (
         "Start-up turns fishing nets into skateboards",
         "A Merrow company collects discarded nets from the harbour and presses them "
         "into boards.",
-        "A skateboard deck made from recycled fishing net.",
         (
             "A start-up in Merrow has found a use for the tonnes of discarded "
             "fishing net that collect in the harbour each year: skateboards.",
@@ -1041,7 +1120,6 @@ STORIES: tuple[Story, ...] = (
         "Caldreth researchers map the coast's hidden freshwater springs",
         "Hundreds of springs bubble up beneath the sea off the Saltmarsh coast, and "
         "they matter more than anyone thought.",
-        "A researcher takes a water sample at low tide.",
         (
             "Researchers at the University of Caldreth have mapped more than four "
             "hundred freshwater springs that rise from the seabed off the Saltmarsh "
@@ -1062,7 +1140,6 @@ STORIES: tuple[Story, ...] = (
         "Measles vaccination rates rise after school campaign",
         "Uptake among five-year-olds on the coast has returned to the level needed "
         "to stop outbreaks.",
-        "A nurse prepares a vaccination at a school clinic in Merrow.",
         (
             "The share of five-year-olds on the Saltmarsh coast who have had both "
             "doses of the measles vaccine has risen to 95 percent, the level "
@@ -1082,7 +1159,6 @@ STORIES: tuple[Story, ...] = (
         "The night sky over the Fells is officially dark",
         "The Northern Fells have been named a dark-sky reserve, with limits on "
         "street lighting.",
-        "Stars over a farmhouse in the Northern Fells.",
         (
             "The Northern Fells have been designated a dark-sky reserve, one of only "
             "a handful in the region, after councils agreed to dim or shield more "
@@ -1105,7 +1181,6 @@ STORIES: tuple[Story, ...] = (
         "Study links sea-level rise to a faster-sinking coast",
         "Parts of the Saltmarsh coast are sinking by three millimetres a year, "
         "doubling the effect of the rising sea.",
-        "Survey markers on the dunes at Holloway Sands.",
         (
             "Parts of the Saltmarsh coast are sinking by up to three millimetres a "
             "year, according to a study using satellite measurements, roughly "
@@ -1134,7 +1209,6 @@ STORIES: tuple[Story, ...] = (
         "Hospital trial cuts waiting times for hip operations",
         "Port Avenell General ran weekend operating lists for six months. Waiting "
         "times fell by a third.",
-        "An operating theatre at Port Avenell General Hospital.",
         (
             "A six-month trial of weekend operating lists at Port Avenell General "
             "Hospital cut waiting times for hip replacements by a third.",
@@ -1152,7 +1226,6 @@ STORIES: tuple[Story, ...] = (
         ("jonah",),
         "Explainer: why the Ambre floods more often than it used to",
         "Heavier rain, drained wetlands and dams upstream all play a part.",
-        "The Ambre in flood seen from the old town bridge in Greywater.",
         (
             "The Ambre has burst its banks four times in the past decade, compared "
             "with twice in the previous thirty years. There is no single reason.",
@@ -1174,7 +1247,6 @@ STORIES: tuple[Story, ...] = (
         "Teodor Falk's new novel is his most tender yet",
         "The Lighthouse Keeper's Daughters follows three sisters through a "
         "century on the coast.",
-        "Teodor Falk at his desk in Merrow.",
         (
             "Teodor Falk has written about the sea for thirty years, mostly as a "
             "threat. In The Lighthouse Keeper's Daughters, it is something closer to "
@@ -1195,7 +1267,6 @@ STORIES: tuple[Story, ...] = (
         ("lucia",),
         "Harbour Museum reopens after a three-year rebuild",
         "The museum's new glass hall holds the oldest boat ever found in Veyland.",
-        "The ancient log boat in the museum's new glass hall.",
         (
             "The Harbour Museum in Port Avenell reopened after a three-year rebuild, "
             "with a glass hall on the quay built around the oldest boat ever found "
@@ -1216,7 +1287,6 @@ STORIES: tuple[Story, ...] = (
         ("lucia",),
         "The Ropewalk Theatre's storm-night comedy is a triumph of timing",
         "Nine actors, one stranded ferry and a plot that runs like a clock.",
-        "The cast of Stranded on stage at the Ropewalk Theatre.",
         (
             "Stranded, the Ropewalk Theatre's new comedy, takes place on a single "
             "night in a ferry waiting room during a storm, and it is as precise and "
@@ -1237,7 +1307,6 @@ STORIES: tuple[Story, ...] = (
         "Interview: the fiddler keeping the Fells' old tunes alive",
         "Ragna Holm has recorded more than four hundred tunes from elderly "
         "musicians in the upland villages.",
-        "Ragna Holm plays in her kitchen in a village near Tollan.",
         (
             "For twenty years, Ragna Holm has driven around the Northern Fells with "
             "a fiddle and a recorder, asking old musicians to play her the tunes "
@@ -1258,7 +1327,6 @@ STORIES: tuple[Story, ...] = (
         "City library extends opening hours to midnight",
         "The central library in Port Avenell will stay open late four nights a "
         "week, starting next month.",
-        "The reading room of the central library.",
         (
             "Port Avenell's central library will stay open until midnight four nights "
             "a week from next month, after a trial showed hundreds of students and "
@@ -1279,7 +1347,6 @@ STORIES: tuple[Story, ...] = (
         "Young painters take over the old customs house",
         "Twenty artists under thirty have turned an empty building on the quay "
         "into studios.",
-        "A studio in the old customs house on Ropewalk Quay.",
         (
             "The old customs house on Ropewalk Quay, empty for a decade, has been "
             "turned into studios for twenty artists under thirty, who pay a nominal "
@@ -1299,7 +1366,6 @@ STORIES: tuple[Story, ...] = (
         "Yara Okonjo breaks the national 200 metres record",
         "The nineteen-year-old from Merrow ran 22.31 seconds at the indoor "
         "championships in Caldreth.",
-        "Yara Okonjo crosses the line in Caldreth.",
         (
             "Yara Okonjo broke Veyland's 200 metres record at the indoor "
             "championships in Caldreth, running 22.31 seconds to take eleven "
@@ -1319,7 +1385,6 @@ STORIES: tuple[Story, ...] = (
         ("benedikt",),
         "Harbour regatta returns with a record fleet",
         "More than three hundred boats entered this year's race around the bay.",
-        "Sails fill the bay at the start of the harbour regatta.",
         (
             "More than three hundred boats took part in the Port Avenell harbour "
             "regatta, the largest fleet in the race's 120-year history.",
@@ -1340,7 +1405,6 @@ STORIES: tuple[Story, ...] = (
         "Caldreth United sack their coach after five defeats",
         "Mateo Sorlie leaves with the club in eighth place and supporters calling "
         "for change at board level.",
-        "Empty seats at Caldreth United's stadium.",
         (
             "Caldreth United have dismissed their coach, Mateo Sorlie, after five "
             "defeats in a row left the club in eighth place in the Premier "
@@ -1361,7 +1425,6 @@ STORIES: tuple[Story, ...] = (
         "Women's league attendance doubles in a season",
         "Average crowds in the women's Premier Division reached 3,400, led by "
         "Avenell Harbour.",
-        "Supporters at an Avenell Harbour women's match.",
         (
             "Average attendance in the women's Premier Division doubled this "
             "season to 3,400, with Avenell Harbour drawing the biggest crowds.",
@@ -1380,7 +1443,6 @@ STORIES: tuple[Story, ...] = (
         ("benedikt",),
         "Fell runners brave snow for the Tollan Horseshoe",
         "Two hundred runners completed the 32-kilometre race over six summits.",
-        "Runners on the ridge above Tollan.",
         (
             "Two hundred runners completed the Tollan Horseshoe, a 32-kilometre race "
             "over six summits in the Northern Fells, despite snow on the high "
@@ -1403,7 +1465,6 @@ STORIES: tuple[Story, ...] = (
         ("benedikt",),
         "Analysis: how Avenell Harbour built a title challenge on a small budget",
         "The club spends less on wages than half the division. Its secret is patience.",
-        "Avenell Harbour's training ground on the edge of the city.",
         (
             "Avenell Harbour have the sixth-largest wage bill in the Premier "
             "Division and sit at the top of the table. That is not luck.",
@@ -1424,7 +1485,6 @@ STORIES: tuple[Story, ...] = (
         "Kestrian farmers cross the border to sell at Veyish markets",
         "Weekly markets along the Ambre have become a lifeline for growers on both "
         "sides.",
-        "A stall of Kestrian apples at the Tollan market.",
         (
             "Every Thursday, farmers from the Kestrian bank drive their produce "
             "across the bridge at Tollan to a market that has grown from a handful "
@@ -1444,7 +1504,6 @@ STORIES: tuple[Story, ...] = (
         "Tamsar's parliament passes a data protection law",
         "The law gives citizens the right to see and delete what companies hold "
         "about them.",
-        "The parliament building in Daruvan.",
         (
             "Tamsar's parliament passed the country's first comprehensive data "
             "protection law, giving citizens the right to see, correct and delete "
@@ -1462,7 +1521,6 @@ STORIES: tuple[Story, ...] = (
         ("lucia", "benedikt"),
         "Draft: festival guide for the summer",
         "Work in progress: the Courier's guide to the summer's festivals.",
-        "The festival field above Holloway Sands.",
         (
             "From the folk weekend in Tollan to the three-day music festival on the "
             "dunes at Holloway Sands, the coast's summer calendar is fuller than "
@@ -1481,7 +1539,6 @@ STORIES: tuple[Story, ...] = (
         ("jonah",),
         "Citizen scientists count a record number of seals",
         "Volunteers counted 1,840 grey seals on the sandbanks off Holloway Sands.",
-        "Grey seals resting on a sandbank at low tide.",
         (
             "Volunteers counted 1,840 grey seals on the sandbanks off Holloway Sands "
             "in this year's census, the highest number since the count began.",
@@ -1501,7 +1558,6 @@ STORIES: tuple[Story, ...] = (
         ("tomas",),
         "Assembly approves new rules on party donations",
         "Donations over 5,000 marks must now be published within a week.",
-        "The public gallery of the National Assembly.",
         (
             "Political parties in Veyland must publish any donation over 5,000 marks "
             "within seven days under new rules approved by the National Assembly.",
@@ -1520,7 +1576,6 @@ STORIES: tuple[Story, ...] = (
         "Merrow rowing club wins the coastal eights for the first time",
         "The crew, average age twenty-two, beat the holders by half a length on "
         "the Ambre estuary.",
-        "The Merrow eight cross the finish line on the estuary.",
         (
             "Merrow Rowing Club won the coastal eights on the Ambre estuary for the "
             "first time in its ninety-year history, beating the holders from "
@@ -1555,9 +1610,13 @@ def build_body(
     ``figures`` and ``gallery`` hold image block values ({"image": id, "caption":
     …}) that the loader made for this story; either may be empty.
     """
-    pool = list(SECTION_PARAGRAPHS[story.section])
-    rng.shuffle(pool)
-    headings = HEADINGS[story.section]
+    # Each heading is followed only by paragraphs written for it.
+    passages = []
+    for heading, written in SECTION_PASSAGES[story.section]:
+        pool = list(written)
+        rng.shuffle(pool)
+        passages.append((heading, pool))
+    (first, first_pool), (second, second_pool), (third, third_pool) = passages
     quote, speaker = story.quote
     blocks: list[dict[str, Any]] = [
         _paragraph(story.paragraphs[0]),
@@ -1565,8 +1624,8 @@ def build_body(
     ]
     if story.access != "public":
         blocks.append({"type": "paywall", "value": None})
-    blocks.append({"type": "heading", "value": {"text": headings[0], "level": "h2"}})
-    blocks.append(_paragraph(pool[0]))
+    blocks.append({"type": "heading", "value": {"text": first, "level": "h2"}})
+    blocks.append(_paragraph(first_pool[0]))
     if rng.random() < 0.3:
         blocks.append(
             {
@@ -1578,7 +1637,7 @@ def build_body(
         blocks.append(
             {"type": "pullquote", "value": {"quote": quote, "attribution": speaker}}
         )
-    blocks.append(_paragraph(pool[1]))
+    blocks.append(_paragraph(first_pool[1]))
     for figure in figures:
         blocks.append({"type": "image", "value": figure})
     if story.facts:
@@ -1590,9 +1649,9 @@ def build_body(
                 "value": {"title": title, "body": f"<ul>{listing}</ul>"},
             }
         )
-    blocks.append({"type": "heading", "value": {"text": headings[1], "level": "h2"}})
-    blocks.append(_paragraph(pool[2]))
-    blocks.append(_paragraph(pool[3]))
+    blocks.append({"type": "heading", "value": {"text": second, "level": "h2"}})
+    blocks.append(_paragraph(second_pool[0]))
+    blocks.append(_paragraph(second_pool[1]))
     if gallery:
         blocks.append(
             {
@@ -1600,8 +1659,8 @@ def build_body(
                 "value": {"title": "In pictures", "images": gallery},
             }
         )
-    blocks.append({"type": "heading", "value": {"text": headings[2], "level": "h2"}})
-    blocks.append(_paragraph(pool[4]))
+    blocks.append({"type": "heading", "value": {"text": third, "level": "h2"}})
+    blocks.append(_paragraph(third_pool[0]))
     title, url, description = story.source or SOURCES[story.section]
     blocks.append(
         {

@@ -312,3 +312,49 @@ def test_the_demo_serves_from_one_process_unless_the_cache_is_shared(settings):
     }
     assert demo_workers(None) == 2
     assert demo_workers(4) == 4
+
+
+def test_demo_captions_say_what_each_picture_shows_and_text_fits_its_headings(
+    client, tmp_path
+):
+    from tools.demo.pictures import Picture
+    from tools.demo.stories import SECTION_PASSAGES
+
+    def caption_of(image) -> str:
+        return Picture(b"", image.width, image.height, image.description).caption
+
+    load(tmp_path, articles=12)
+    live = ArticlePage.objects.live().select_related("hero_image")
+    galleries = 0
+    for article in live:
+        # the hero caption describes the drawing above it (its alt text)
+        assert article.hero_caption == caption_of(article.hero_image)
+        assert article.hero_caption.startswith(("Illustration: ", "Abstract "))
+        section = article.get_parent().slug
+        written = {heading: set(texts) for heading, texts in SECTION_PASSAGES[section]}
+        heading = None
+        for block in article.body:
+            if block.block_type == "heading":
+                heading = block.value["text"]
+                assert heading in written, heading
+            elif block.block_type == "paragraph" and heading is not None:
+                text = block.value.source.removeprefix("<p>").removesuffix("</p>")
+                # filler under a heading was written for that heading
+                assert text in written[heading], (heading, text)
+            elif block.block_type == "gallery":
+                galleries += 1
+                items = block.value["images"]
+                captions = [item["caption"] for item in items]
+                assert len(set(captions)) == len(captions) == 4
+                for item in items:
+                    assert item["caption"] == caption_of(item["image"])
+            elif block.block_type == "image":
+                assert block.value["caption"] == caption_of(block.value["image"])
+    assert galleries >= 1
+    # the logo has a dark-mode variant; the editors chose the top stories
+    assert PublicationSettings.objects.get().logo_dark
+    home = client.get("/").content.decode()
+    assert home.count('class="card card-top"') == 5
+    breaking = live.get(is_breaking=True)
+    lead = home[home.index('class="card card-lead') :]
+    assert breaking.title in lead[: lead.index("</article>")]
