@@ -89,6 +89,7 @@ def create_send(
     kind: str | None = None,
     digest_articles: list[int] | None = None,
     digest_key: str = "",
+    form_key: str = "",
     created_by: Any = None,
 ) -> Send:
     """Create a draft send of ``article`` (or of an email-only story)."""
@@ -109,6 +110,7 @@ def create_send(
         kind=kind,
         digest_articles=digest_articles or [],
         digest_key=digest_key,
+        form_key=form_key,
         created_by=created_by,
     )
 
@@ -196,6 +198,54 @@ def _queue_work(send: Send, *, workers: int | None = None) -> None:
     count = workers or int(_setting("HERALD_NEWSLETTER_PARALLEL", 2))
     for _ in range(max(count, 1)):
         transaction.on_commit(lambda: tasks.work_send.delay(send.pk))
+
+
+def send_now(
+    newsletters: Iterable[Any],
+    *,
+    form_key: str,
+    publish: bool = False,
+    user: Any = None,
+    **content: Any,
+) -> list[Send]:
+    """Create and start one send per newsletter, publishing the story first.
+
+    One transaction: the article's latest revision is published (when
+    ``publish``) and the sends start together, or nothing happens. The same
+    ``form_key`` twice (a double click, a reload) raises
+    ``SendError("already_started")`` and sends nothing more.
+    """
+    from django.db import IntegrityError
+
+    if not form_key:
+        raise SendError("form_key_required", "The form lost its key; reload it.")
+    newsletters = list(newsletters)
+    if not newsletters:
+        raise SendError("newsletter_required", "Choose at least one newsletter.")
+    if Send.objects.filter(form_key=form_key).exists():
+        raise SendError("already_started", "These sends have already started.")
+    try:
+        with transaction.atomic():
+            article = content.get("article")
+            if publish and article is not None:
+                from herald.newsroom.actions import publish_article
+
+                publish_article(article, user=user)
+                article.refresh_from_db()
+            if article is not None and not article.live:
+                raise SendError(
+                    "not_live", "Publish the story first (or use Publish and send)."
+                )
+            sends = []
+            for newsletter in newsletters:
+                send = create_send(
+                    newsletter, form_key=form_key, created_by=user, **content
+                )
+                start_send(send)
+                sends.append(send)
+    except IntegrityError as exc:  # the same form, submitted at the same moment
+        raise SendError("already_started", "These sends have already started.") from exc
+    return sends
 
 
 # --- Recipients ---------------------------------------------------------------

@@ -129,6 +129,9 @@ class Send(TimeStampedModel):
     # The unique key of an automatic digest (newsletter + period), so that two
     # beat ticks can never create the same digest twice.
     digest_key = models.CharField(max_length=64, blank=True)
+    # The editor's form carries a random key: submitting it twice (a double
+    # click, a reload) finds the sends it made instead of making new ones.
+    form_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -139,7 +142,12 @@ class Send(TimeStampedModel):
                 fields=["newsletter", "digest_key"],
                 condition=~models.Q(digest_key=""),
                 name="newsletters_one_digest_per_period",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["newsletter", "form_key"],
+                condition=~models.Q(form_key=""),
+                name="newsletters_one_send_per_form",
+            ),
         ]
 
     def __str__(self) -> str:

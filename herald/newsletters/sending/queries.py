@@ -62,6 +62,10 @@ class Report:
         return self.count(DeliveryState.UNKNOWN)
 
     @property
+    def count_skipped(self) -> int:
+        return self.count(DeliveryState.SKIPPED)
+
+    @property
     def waiting(self) -> int:
         return self.count(DeliveryState.PENDING) + self.count(DeliveryState.SENDING)
 
