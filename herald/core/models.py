@@ -65,3 +65,67 @@ class HeraldRendition(AbstractRendition):
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+class KeptRendering(models.Model):
+    """A reader-neutral rendering of a live page revision, kept in the database.
+
+    Written and read only by ``core.keep.durable``: it survives a cache flush and
+    a restart, so a page's first view after either costs one lookup.
+    """
+
+    key = models.CharField(max_length=255)
+    page_id = models.IntegerField(db_index=True)
+    # The code that made it (``keys.renderer``): a release's renderings are
+    # never read by another release's code.
+    renderer = models.CharField(max_length=16)
+    value = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["page_id", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "renderer"], name="core_kept_rendering_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class RenderingUse(models.Model):
+    """One object that a page's kept renderings show (a picture, an author...)."""
+
+    page_id = models.IntegerField()
+    label = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["page_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page_id", "label", "object_id"],
+                name="core_rendering_use_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["label", "object_id"], name="core_use_object")]
+
+    def __str__(self) -> str:
+        return f"{self.page_id} uses {self.label}:{self.object_id}"
+
+
+class RenderingStamp(models.Model):
+    """How many times a page's kept renderings were dropped (page 0: every page's).
+
+    A rendering made while its page's stamp moved is not kept (``durable.store``).
+    """
+
+    page_id = models.IntegerField(primary_key=True)
+    stamp = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["page_id"]
+
+    def __str__(self) -> str:
+        return f"{self.page_id}: {self.stamp}"

@@ -371,3 +371,66 @@ def reindex_gated_articles_soon(site_id: int) -> None:
         reindex_gated_articles(site_id)
     else:
         reindex_task.delay(site_id)
+
+
+# --- Renderings made ahead of the first reader ----------------------------------
+
+# Above this many pages, a drop is left to be rendered again by readers' views:
+# a change that every page shows (a site setting) must not queue the archive.
+RENDER_AHEAD_LIMIT = 500
+
+
+def render_articles(page_ids: list[int], *, base_url: str | None = None) -> int:
+    """Make the kept renderings of these live articles before a reader asks.
+
+    Each article is requested as an anonymous reader through the application
+    itself (no network), so what is kept is exactly what the first reader's
+    view would have kept (``core.keep`` decides). Returns how many answered 200.
+    """
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.client import RequestFactory
+    from wagtail.models import Site
+
+    base = urlsplit(base_url or settings.BASE_URL)
+    factory = RequestFactory()
+    handler = WSGIHandler()
+    rendered = 0
+    default_sites = set(
+        Site.objects.filter(is_default_site=True).values_list("pk", flat=True)
+    )
+    for article in ArticlePage.objects.live().filter(pk__in=page_ids).order_by("pk"):
+        parts = article.get_url_parts()
+        if parts is None:
+            continue
+        site_id, root_url, path = parts
+        # The default site is read at the publication's address (BASE_URL, which
+        # its <head> tags name); other sites at their own.
+        address = base if site_id in default_sites else urlsplit(root_url or "")
+        request = factory.get(
+            path, HTTP_HOST=address.netloc, secure=address.scheme == "https"
+        )
+        response = handler.get_response(request)
+        rendered += response.status_code == 200
+    return rendered
+
+
+def render_articles_soon(page_ids: set[int] | None) -> None:
+    """Queue ``render_articles`` for pages whose kept renderings were dropped.
+
+    Not when tasks run in-process (the demo, the tests): a reader's next view
+    renders them then, and an editor's request is not made to wait.
+    """
+    from django.conf import settings
+
+    if page_ids is None or not page_ids or settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    ids = sorted(
+        ArticlePage.objects.live().filter(pk__in=page_ids).values_list("pk", flat=True)
+    )[:RENDER_AHEAD_LIMIT]
+    if ids:
+        from .tasks import render_articles as render_task
+
+        render_task.delay(ids)

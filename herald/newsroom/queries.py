@@ -36,7 +36,13 @@ from .models import (
     PublicationSettings,
     SectionPage,
 )
-from .rendering import GATED_CLASS, reading_minutes, render_body_parts
+from .rendering import (
+    GATED_CLASS,
+    body_images,
+    body_part_key,
+    reading_minutes,
+    render_body_parts,
+)
 
 # --- Articles ----------------------------------------------------------------
 
@@ -193,6 +199,36 @@ def article_extras(article: ArticlePage, request: Any = None) -> dict[str, Any]:
 ARTICLE_FRAGMENTS = ("head", "foot")
 
 
+def article_uses(article: ArticlePage, extras: dict[str, Any]) -> list[tuple[str, Any]]:
+    """What the article's kept renderings show (``core.keep.durable``): a change
+    to any of these drops them."""
+    from wagtail.images import get_image_model
+    from wagtail.models import ReferenceIndex
+
+    page, image = keep.durable.PAGE_LABEL, get_image_model()._meta.label_lower
+    uses: list[tuple[str, Any]] = [(image, article.hero_image_id)]
+    section = extras.get("section")
+    if section is not None:
+        uses.append((page, section.pk))
+    for author in extras.get("authors", ()):
+        uses += [(Author._meta.label_lower, author.pk), (image, author.photo_id)]
+    uses += [("taggit.tag", tag.pk) for tag in extras.get("tags", ())]
+    for other in extras.get("related", ()):
+        uses += [(page, other.pk), (image, other.hero_image_id)]
+    uses += [(image, picture.pk) for picture in body_images(list(article.body))]
+    # Pages, pictures and snippets the body links to or embeds.
+    references = ReferenceIndex.objects.filter(
+        content_type_id=article.content_type_id, object_id=str(article.pk)
+    ).values_list(
+        "to_content_type__app_label", "to_content_type__model", "to_object_id"
+    )
+    uses += [(f"{app}.{model}", pk) for app, model, pk in references]
+    return uses
+
+
+ARTICLE_FRAGMENTS = ("head", "foot")
+
+
 def article_fragments(
     article: ArticlePage, request: Any
 ) -> tuple[dict[str, SafeString], dict[str, Any]]:
@@ -202,25 +238,28 @@ def article_fragments(
     (corrections, tags, share and follow links, author box, calls to action,
     related stories) show the same to every reader, so ``core.keep`` keeps
     them for the live revision (never for a preview), per language and time
-    zone, under the change generation: any change to what they show renders
-    them again. The gated body is never part of them.
+    zone: in the caches under the change generation, and in the database
+    (``keep.durable``) until something they show changes.
+    The gated body is never part of them.
 
     Returns the fragments and, when they had to be rendered, the extras they
-    were rendered from (empty when they came from the cache).
+    were rendered from (empty when they were kept).
     """
     from django.template.loader import render_to_string
 
     keys: dict[str, str] = {}
+    since = None
     if keep.may_keep(request, article) and article.first_published_at:
         keys = {
             part: keep.rendering_key(f"article-{part}", article)
             for part in ARTICLE_FRAGMENTS
         }
-        found = keep.get_many(list(keys.values()))
+        found = keep.get_many(list(keys.values()), page=article)
         if len(found) == len(keys):
             # Rendered by our own templates with autoescaping (below).
             html = {part: found[key] for part, key in keys.items()}
             return {p: mark_safe(h) for p, h in html.items()}, {}  # noqa: S308 - our templates' output
+        since = keep.durable.begin(article)  # before the rows below are read
     extras = article_extras(article, request)
     context = {"article": article, **extras}
     fragments = {
@@ -228,7 +267,12 @@ def article_fragments(
         for part in ARTICLE_FRAGMENTS
     }
     if keys:
-        keep.set_many({keys[part]: str(html) for part, html in fragments.items()})
+        keep.set_many(
+            {keys[part]: str(html) for part, html in fragments.items()},
+            page=article,
+            uses=article_uses(article, extras),
+            since=since,
+        )
     return fragments, extras
 
 
@@ -236,12 +280,25 @@ def article_page_context(article: ArticlePage, request: Any) -> dict[str, Any]:
     """Everything the article template shows, gated for the request's reader.
 
     The gate (``article_body_for``) runs on every request; only reader-neutral
-    parts are kept (``article_fragments``).
+    parts are kept (``article_fragments``). Every kept part this request may
+    need (head, foot, the body parts the reader gets, the ``<head>`` tags) is
+    looked up at once: one round trip to the shared cache and, on a miss, one
+    query.
     """
     from herald.members.access import reader_for_request
 
     publication = PublicationSettings.for_request(request) if request else None
     reader = reader_for_request(request, article)
+    if keep.may_keep(request, article) and article.first_published_at:
+        preview_paragraphs = publication.preview_paragraphs if publication else 3
+        parts = ["preview", "rest"] if can_read(reader, article) else ["preview"]
+        wanted = [
+            keep.rendering_key(f"article-{part}", article) for part in ARTICLE_FRAGMENTS
+        ]
+        wanted += [body_part_key(article, preview_paragraphs, part) for part in parts]
+        wanted += keep.durable.part_keys(request, article).values()
+        if len(keep.get_many(wanted, page=article)) < len(wanted):
+            keep.durable.begin(article)  # before anything is read to render them
     fragments, extras = article_fragments(article, request)
     return {
         # When the fragments were just rendered, what they were rendered from

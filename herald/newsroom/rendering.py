@@ -49,7 +49,7 @@ def split_body(article: Any, *, preview_paragraphs: int = 3) -> BodyParts:
     return BodyParts(blocks, [], False)
 
 
-def _body_images(blocks: list[Any]) -> list[Any]:
+def body_images(blocks: list[Any]) -> list[Any]:
     images = []
     for block in blocks:
         if block.block_type == "image":
@@ -61,10 +61,15 @@ def _body_images(blocks: list[Any]) -> list[Any]:
 
 def _render_blocks(blocks: list[Any]) -> str:
     # One query for the renditions of every picture in the body, not one each.
-    images = _body_images(blocks)
+    images = body_images(blocks)
     if images:
         prefetch_related_objects(images, "renditions")
     return "".join(str(block.render(context={})) for block in blocks)
+
+
+def body_part_key(article: Any, preview_paragraphs: int, part: str) -> str:
+    """The key under which ``core.keep`` keeps one part of the body."""
+    return keep.rendering_key("body", article, preview_paragraphs, part)
 
 
 def render_body_parts(
@@ -93,12 +98,13 @@ def render_body_parts(
     keys: dict[str, str] = {}
     if keep.may_keep(request, article):
         keys = {
-            part: keep.rendering_key("body", article, preview_paragraphs, part)
-            for part in wanted
+            part: body_part_key(article, preview_paragraphs, part) for part in wanted
         }
-    # One shared-cache round trip for the parts this reader gets.
-    found = keep.get_many(list(keys.values())) if keys else {}
+    # One shared-cache round trip (and on a miss one query) for the parts this
+    # reader gets; the article page has usually asked for them already.
+    found = keep.get_many(list(keys.values()), page=article) if keys else {}
     made: dict[str, str] = {}
+    since = keep.durable.begin(article) if len(found) < len(keys) else None
 
     def part_html(part: str, blocks_of: Any) -> SafeString:
         key = keys.get(part)
@@ -111,7 +117,7 @@ def render_body_parts(
 
     preview = part_html("preview", lambda p: p.preview)
     rest = part_html("rest", lambda p: p.rest) if full else None
-    keep.set_many(made)
+    keep.set_many(made, page=article, since=since)
     return preview, rest
 
 

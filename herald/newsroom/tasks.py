@@ -28,3 +28,12 @@ def reindex_gated_articles(site_id: int) -> int:
     Idempotent: indexing a story writes the same entry each time.
     """
     return actions.reindex_gated_articles(site_id)
+
+
+@shared_task(name="herald.newsroom.tasks.render_articles", ignore_result=True)
+def render_articles(page_ids: list[int]) -> int:
+    """Make the kept renderings of these articles ahead of their first reader.
+
+    Idempotent: a rendering that is already kept is read, not made again.
+    """
+    return actions.render_articles(page_ids)

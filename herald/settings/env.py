@@ -43,6 +43,9 @@ ALLOWED_HOSTS = _list("HERALD_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 
 # Public base URL of the site, used in emails, feeds and the admin (no trailing slash).
 BASE_URL = _get("HERALD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Names the deployed code; renderings kept in the database by another release
+# are not read (the code and templates are hashed besides, core.keep.keys).
+RELEASE = _get("HERALD_RELEASE", "")
 
 # Database URL; empty means the embedded SQLite file below.
 # Example: postgres://herald:secret@127.0.0.1:5432/herald

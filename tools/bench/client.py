@@ -116,6 +116,7 @@ def main() -> None:
         "section": queries_of(section_urls[0]),
     }
     summary["urls"] = {
+        "article_ids": picked,
         "articles": article_urls,
         "sections": section_urls,
     }

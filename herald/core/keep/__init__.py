@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import durable
 from .changes import (
     GENERATION_KEY,
     GenerationalLocMemCache,
@@ -33,6 +34,7 @@ __all__ = [
     "GenerationMiddleware",
     "GenerationalLocMemCache",
     "bump",
+    "durable",
     "connect_signals",
     "generation",
     "get_many",

@@ -131,18 +131,61 @@ class GenerationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        from . import durable
+
         token = _request_generation.set([None])
+        stamps = durable.request_scope()
         try:
             return self.get_response(request)
         finally:
+            durable.end_request_scope(stamps)
             _request_generation.reset(token)
 
 
 def _on_change(sender: Any, instance: Any = None, **kwargs: Any) -> None:
     if kwargs.get("raw"):  # loading fixtures
         return
-    if instance is None or isinstance(instance, _watched_models()):
+    if instance is None:
+        _drop_durable(None)
         bump()
+    elif isinstance(instance, _watched_models()):
+        # The database's renderings are dropped first, so that the second
+        # bump (after commit) also drops what was copied from them meanwhile.
+        from django.db.models.signals import post_delete
+        from wagtail.contrib.settings.models import BaseSiteSetting
+
+        # Settings rows are made with their defaults on first use (``for_site``),
+        # often during a view: what was rendered before used those defaults too.
+        if not (kwargs.get("created") and isinstance(instance, BaseSiteSetting)):
+            _drop_durable(instance, deleted=kwargs.get("signal") is post_delete)
+        bump()
+
+
+def _drop_durable(instance: Any, *, deleted: bool = False) -> None:
+    """Drop the database's renderings that show ``instance`` (None: all)."""
+    from wagtail.models import Page
+
+    from . import durable
+
+    if instance is None:
+        durable.drop(None)
+        return
+    if isinstance(instance, Page):
+        durable.drop_users_of(durable.PAGE_LABEL, [instance.pk], also=[instance.pk])
+        if deleted:
+            durable.forget_page(instance.pk)
+        return
+    for model, (used, pages) in _DURABLE_RULES.items():
+        if isinstance(instance, model):
+            also = pages(instance) if pages else ()
+            if used:
+                durable.drop_users_of(model._meta.label_lower, [instance.pk], also=also)
+            elif pages:
+                durable.drop(set(also))
+            return
+    # What nothing records (sites, settings, view restrictions, redirects, and
+    # models watched without saying which pages show them): every page's.
+    durable.drop(None)
 
 
 def _on_rendition_change(sender: Any, instance: Any = None, **kwargs: Any) -> None:
@@ -152,20 +195,46 @@ def _on_rendition_change(sender: Any, instance: Any = None, **kwargs: Any) -> No
     # kept each time a first view makes a picture size.
     if kwargs.get("raw") or kwargs.get("created"):
         return
+    from wagtail.images import get_image_model
+
+    from . import durable
+
+    durable.drop_users_of(get_image_model()._meta.label_lower, [instance.image_id])
+    bump()
+
+
+def _on_move(sender: Any, instance: Any = None, **kwargs: Any) -> None:
+    # A move changes the URLs of the page and everything under it, which any
+    # page may link to: every page's renderings go.
+    _drop_durable(None)
     bump()
 
 
 _WATCHED: tuple[type, ...] | None = None
 _EXTRA_WATCHED: list[type] = []
+# Per watched model: (pages record it as a use, function giving the pages it
+# belongs to). Models without a rule drop every page's durable renderings.
+_DURABLE_RULES: dict[type, tuple[bool, Callable[[Any], Any] | None]] = {}
 
 
-def watch(*models: type) -> None:
+def watch(
+    *models: type,
+    used_by_pages: bool = False,
+    pages: Callable[[Any], Any] | None = None,
+) -> None:
     """Also bump the generation when one of ``models`` is saved or deleted.
 
-    For apps whose models feed reader pages (called from their ``ready``).
+    For apps whose models feed reader pages (called from their ``ready``). The
+    database's renderings (``durable``) of every page are dropped too, unless
+    the app says which pages show an object: ``used_by_pages`` (pages record it
+    among their uses) and/or ``pages`` (a function of the object giving the ids
+    of the pages it belongs to, e.g. a correction's article).
     """
     global _WATCHED
     _EXTRA_WATCHED.extend(models)
+    if used_by_pages or pages is not None:
+        for model in models:
+            _DURABLE_RULES[model] = (used_by_pages, pages)
     _WATCHED = None
 
 
@@ -178,6 +247,12 @@ def _watched_models() -> tuple[type, ...]:
         from wagtail.images import get_image_model
         from wagtail.models import Page, PageViewRestriction, Site
 
+        image_model = get_image_model()
+        # Pages record the pictures and tags they show; a redirect shows in no
+        # rendering (it only routes).
+        _DURABLE_RULES.setdefault(image_model, (True, None))
+        _DURABLE_RULES.setdefault(Tag, (True, None))
+        _DURABLE_RULES.setdefault(Redirect, (False, lambda redirect: ()))
         _WATCHED = (
             Page,
             Site,
@@ -200,7 +275,7 @@ def connect_signals() -> None:
     # the paths of the page's descendants without saving them.
     post_save.connect(_on_change, dispatch_uid="herald-localcache-save")
     post_delete.connect(_on_change, dispatch_uid="herald-localcache-delete")
-    post_page_move.connect(_on_change, dispatch_uid="herald-localcache-moved")
+    post_page_move.connect(_on_move, dispatch_uid="herald-localcache-moved")
     from wagtail.images import get_image_model
 
     rendition = get_image_model().get_rendition_model()

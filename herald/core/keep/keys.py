@@ -7,9 +7,35 @@ generation.
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone, translation
+
+_RENDERER: str | None = None
+
+
+def renderer() -> str:
+    """A digest of the code and templates that make renderings (and of
+    ``HERALD_RELEASE``): what was kept by one release is never read by another.
+
+    Computed once per process (in gunicorn's master with ``--preload``).
+    """
+    global _RENDERER
+    if _RENDERER is None:
+        digest = hashlib.sha256(str(getattr(settings, "HERALD_RELEASE", "")).encode())
+        root = Path(__file__).resolve().parents[2]  # the herald package
+        for path in sorted(root.rglob("*")):
+            if (
+                path.suffix in {".py", ".html", ".txt", ".xml"}
+                and "tests" not in path.parts
+            ):
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+        _RENDERER = digest.hexdigest()[:16]
+    return _RENDERER
 
 
 def live_revision(page: Any) -> str:

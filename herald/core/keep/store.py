@@ -13,7 +13,9 @@ from typing import Any, TypeVar
 
 from django.core.cache import cache, caches
 
+from . import durable
 from .changes import generation
+from .keys import renderer
 
 ALIAS = "local"
 _MISSING = object()
@@ -33,7 +35,7 @@ def _short(key: str) -> str:
 
 def shared_key(key: str) -> str:
     """The shared-cache key of ``key`` under the current generation."""
-    return f"herald:gen:{generation()}:{_short(key)}"
+    return f"herald:gen:{generation()}:{renderer()}:{_short(key)}"
 
 
 def get_or_build(
@@ -43,6 +45,7 @@ def get_or_build(
     *,
     keep_none: bool = True,
     shared: bool = False,
+    page: Any = None,
 ) -> T:
     """The kept value of ``key`` (this process, then the shared cache if
     ``shared``), built and kept on a miss.
@@ -56,8 +59,17 @@ def get_or_build(
     value = store.get(key, _MISSING)
     if value is not _MISSING:
         return value  # type: ignore[no-any-return]
-    if shared:
+    if shared or page is not None:
         value = cache.get(shared_key(key), _MISSING)
+    if value is _MISSING and page is not None:
+        value = durable.lookup([key]).get(key, _MISSING)
+        if value is not _MISSING:
+            cache.set(shared_key(key), value, timeout or SHARED_TTL)
+        else:
+            since = durable.begin(page)  # before ``build`` reads the rows
+            value = build()
+            durable.store(page, {key: value}, since=since)  # type: ignore[dict-item]
+            cache.set(shared_key(key), value, timeout or SHARED_TTL)
     if value is _MISSING:
         value = build()
         if value is None and not keep_none:
@@ -75,23 +87,41 @@ def _set_local(values: dict[str, Any], timeout: Any) -> None:
         local().set_many(values, timeout)
 
 
-def get_many(keys: list[str]) -> dict[str, Any]:
-    """Values of ``keys`` from this process, else (one round trip) the shared cache."""
+def get_many(keys: list[str], *, page: Any = None) -> dict[str, Any]:
+    """Values of ``keys`` from this process, else (one round trip) the shared
+    cache, else (with ``page``: one query) the database (``durable``)."""
     store = local()
     short = {_short(k): k for k in keys}
     here = store.get_many(list(short))
     missing = {shared_key(s): s for s in short if s not in here}
     if missing:
         got = {missing[k]: v for k, v in cache.get_many(list(missing)).items()}
+        if page is not None and len(got) < len(missing):
+            found = durable.lookup(s for s in missing.values() if s not in got)
+            if found:
+                cache.set_many({shared_key(s): v for s, v in found.items()}, SHARED_TTL)
+            got.update(found)
         store.set_many(got)
         here.update(got)
     return {short[s]: v for s, v in here.items()}
 
 
-def set_many(values: dict[str, Any], timeout: int = SHARED_TTL) -> None:
-    """Keep ``values`` here and in the shared cache, under the generation."""
-    if not values:
+def set_many(
+    values: dict[str, Any],
+    timeout: int = SHARED_TTL,
+    *,
+    page: Any = None,
+    uses: Any = None,
+    since: tuple[int, int] | None = None,
+) -> None:
+    """Keep ``values`` here and in the shared cache, under the generation; with
+    ``page``, also in the database with what they show (``durable.store``)."""
+    if not values and uses is None:
         return
     short = {_short(k): v for k, v in values.items()}
+    if page is not None:
+        durable.store(page, short, uses=uses, since=since)
+    if not short:
+        return
     local().set_many(short)
     cache.set_many({shared_key(k): v for k, v in short.items()}, timeout)

@@ -37,8 +37,13 @@ def distribution_head(context: Any) -> SafeString:
     key = _head_key(context, request)
     if key is None:
         return _render_head(context, nonce)
+    page = context.get("article")
     html = keep.get_or_build(
-        key, lambda: str(_render_head(context, NONCE_MARK)), shared=True
+        key,
+        lambda: str(_render_head(context, NONCE_MARK)),
+        shared=True,
+        # An article's head is also kept in the database with its revision.
+        page=page if isinstance(page, ArticlePage) else None,
     )
     return mark_safe(html.replace(NONCE_MARK, nonce))  # noqa: S308 - our template
 
@@ -47,6 +52,11 @@ def _render_head(context: Any, nonce: str) -> SafeString:
     return render_to_string(
         "distribution/head.html", {"head": head_for(context), "csp_nonce": nonce}
     )
+
+
+def head_vary(request: Any) -> tuple[Any, ...]:
+    """What an article's kept head varies by besides its revision: the host."""
+    return (request.get_host(),)
 
 
 def _head_key(context: Any, request: Any) -> str | None:
@@ -60,7 +70,7 @@ def _head_key(context: Any, request: Any) -> str | None:
     if isinstance(page, ArticlePage):
         if not page.first_published_at:
             return None
-        return keep.kept_rendering("dist-head", request, page, request.get_host())
+        return keep.kept_rendering("dist-head", request, page, *head_vary(request))
     if isinstance(page, (HomePage, SectionPage)):
         variant = listing_variant(request)
         if not variant:
