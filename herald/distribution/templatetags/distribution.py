@@ -18,8 +18,9 @@ from ..head import head_for
 register = template.Library()
 
 
-# Stands for the response's CSP nonce in a head kept for later requests.
-NONCE_MARK = "\x00herald-nonce\x00"
+# Stands for the response's CSP nonce in a head kept for later requests (a
+# private-use character: never in our output, and PostgreSQL text holds no NUL).
+NONCE_MARK = "\ue000herald-nonce\ue000"
 
 
 @register.simple_tag(takes_context=True)
