@@ -51,7 +51,7 @@ from herald.newsroom.models import (
 )
 from herald.newsroom.testing import home_page, make_article, make_author, make_section
 
-from . import pictures, publication, stories
+from . import newsletters, pictures, publication, stories
 
 ADMIN_EMAIL = "admin@herald.localhost"
 ADMIN_LOGIN = "admin"
@@ -193,6 +193,8 @@ def load_demo(
         created.extend(made)
         curated = _curate_front_page(chosen, made)
         echo(f"Front page: {len(curated)} top stories chosen by the editors")
+        letters = newsletters.load()
+        echo(f"Newsletters: {len(letters)} with {sum(letters.values())} subscribers")
     seconds = (timezone.now() - started).total_seconds()
     echo(f"Loaded {len(made)} articles in {seconds:.0f} s.")
     result.counts = {
@@ -201,6 +203,7 @@ def load_demo(
         "articles": len(made),
         "tiers": len(tiers),
         "newsroom_users": len(users),
+        "newsletters": len(letters),
     }
     return result
 

@@ -32,7 +32,8 @@ SETTINGS = {
     "corrections_url": f"https://{DOMAIN}/about/corrections/",
     "privacy_url": f"https://{DOMAIN}/about/privacy/",
     "support_url": f"https://{DOMAIN}/support/",
-    "newsletter_url": f"https://{DOMAIN}/newsletters/",
+    # Empty: "Subscribe" goes to Herald's own /newsletters/ page.
+    "newsletter_url": "",
     "google_news_url": "https://news.google.com/publications/CAAqBwgKMKvTrQswuN7EAw",
     "x_url": f"https://x.com/{HANDLE}",
     "x_handle": HANDLE,

@@ -121,6 +121,17 @@ def test_load_demo_builds_the_publication_with_sections_authors_and_articles(
     assert password_file.read_text().strip() == printed_password(output)
     assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
     assert "http://127.0.0.1:8000/admin/" in output
+    # newsletters with generated subscribers; Subscribe goes to Herald's own page
+    from herald.newsletters import queries as newsletter_queries
+    from herald.newsletters.models import Newsletter
+
+    assert publication.newsletter_url == ""
+    letters = {n.slug: n for n in Newsletter.objects.all()}
+    assert set(letters) == {"morning-tide", "harbour-ledger", "council-watch"}
+    assert letters["harbour-ledger"].visibility == "paid"
+    assert newsletter_queries.subscribers(letters["morning-tide"]).count() == 296
+    weeks = newsletter_queries.growth_by_week(letters["morning-tide"], weeks=12)
+    assert sum(w.gained for w in weeks) == 320 and sum(w.lost for w in weeks) == 24
 
 
 def test_demo_pages_render_for_a_reader(client, tmp_path):
