@@ -28,6 +28,7 @@ from herald.newsroom.models import (
     HomePage,
     PublicationSettings,
     SectionPage,
+    StandardPage,
 )
 
 from .models import MAX_FEED_ITEMS, DistributionSettings, FeedToken
@@ -285,6 +286,15 @@ def sitemap_article_blocks(size: int) -> list[tuple[int, int, Any]]:
 def sitemap_sections() -> QuerySet[SectionPage]:
     return (
         SectionPage.objects.live()
+        .order_by("path")
+        .values_list("url_path", "last_published_at")
+    )
+
+
+def sitemap_standard_pages() -> QuerySet[StandardPage]:
+    return (
+        StandardPage.objects.live()
+        .public()
         .order_by("path")
         .values_list("url_path", "last_published_at")
     )

@@ -153,6 +153,15 @@ class SectionSitemap(HeraldSitemap):
         return queries.sitemap_sections()
 
 
+class StandardPageSitemap(HeraldSitemap):
+    """About, Ethics, Corrections policy, Privacy, Contact and other such pages."""
+
+    name = "pages"
+
+    def items(self) -> Any:
+        return queries.sitemap_standard_pages()
+
+
 class AuthorSitemap(HeraldSitemap):
     name = "authors"
     lastmod_field = "lastmod"
@@ -176,7 +185,14 @@ class TagSitemap(HeraldSitemap):
 
 
 SITEMAPS: dict[str, type[HeraldSitemap]] = {
-    cls.name: cls for cls in (ArticleSitemap, SectionSitemap, AuthorSitemap, TagSitemap)
+    cls.name: cls
+    for cls in (
+        ArticleSitemap,
+        SectionSitemap,
+        StandardPageSitemap,
+        AuthorSitemap,
+        TagSitemap,
+    )
 }
 
 

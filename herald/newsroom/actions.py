@@ -27,7 +27,7 @@ from wagtail.models import Page, Revision
 from herald.core import keep
 
 from . import hooks
-from .models import ArticlePage, HomePage, LeadClaim
+from .models import ArticlePage, Correction, HomePage, LeadClaim, SectionPage
 
 log = logging.getLogger("herald.newsroom.actions")
 
@@ -45,6 +45,7 @@ class PreviousState:
 
     live: bool
     ever_published: bool
+    correction_ids: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -117,6 +118,60 @@ def schedule_article(
         revision.publish(user=user)
     article.refresh_from_db()
     return revision
+
+
+def correct_article(
+    article: ArticlePage,
+    *,
+    text: str,
+    user: Any = None,
+    mark_updated: bool = True,
+    at: datetime | None = None,
+) -> Correction:
+    """Publish a correction on a live article; move its Updated time unless told not to.
+
+    The correction is added to the live version, so an unpublished draft does
+    not go live with it; the draft (if any) gets the correction too and stays
+    the latest revision. Announced as ``article_updated`` then
+    ``article_corrected``. With ``user`` the publish permission is checked.
+    """
+    _check_can_publish(article, user)
+    if not article.live or article.live_revision is None:
+        raise ValueError("Only a live article can be corrected.")
+    at = at or timezone.now()
+    with transaction.atomic(), _acting_as(user):
+        pending = (
+            article.get_latest_revision_as_object()
+            if article.has_unpublished_changes
+            else None
+        )
+        live = article.live_revision.as_object()
+        for version in (live, pending):
+            if version is None:
+                continue
+            version.corrections.add(
+                Correction(text=text, date=at, mark_updated=mark_updated)
+            )
+            if mark_updated:
+                version.display_updated_at = at
+        live.save_revision(user=user, log_action=True).publish(user=user)
+        if pending is not None:
+            pending.save_revision(user=user, log_action=True)
+    article.refresh_from_db()
+    return article.corrections.order_by("-pk").first()  # type: ignore[return-value]
+
+
+def move_article(article: ArticlePage, *, section: SectionPage, user: Any) -> None:
+    """Move a story to another section, as Wagtail's Move does (one action).
+
+    Wagtail checks that ``user`` may move the story and add it to ``section``
+    (``MovePagePermissionError``); the story's URL changes with its section.
+    """
+    from wagtail.actions.move_page import MovePageAction
+
+    with transaction.atomic(), _acting_as(user):
+        MovePageAction(article, section, pos="last-child", user=user).execute()
+    article.refresh_from_db()
 
 
 def unpublish_article(article: ArticlePage, *, user: Any = None) -> bool:
@@ -243,6 +298,30 @@ def announce_publication(page: Page, *, revision: Revision | None = None) -> Non
             extra={"revision_id": revision.pk if revision else None},
         )
     )
+    if was_live and previous is not None:
+        _announce_new_corrections(page, previous)
+
+
+def _announce_new_corrections(page: ArticlePage, previous: PreviousState) -> None:
+    """Emit ``article_corrected`` when the publication added a correction."""
+    new_ids = sorted(
+        c.pk for c in page.corrections.all() if c.pk not in previous.correction_ids
+    )
+    if not new_ids:
+        return
+    hooks.emit(
+        hooks.PublishEvent(
+            name="article_corrected",
+            article_id=page.pk,
+            first_publication=False,
+            user_id=_event_user_id(),
+            at=page.last_published_at,
+            extra={
+                "correction_ids": new_ids,
+                "updated_at": page.display_updated_at,
+            },
+        )
+    )
 
 
 def announce_unpublication(page: Page) -> None:
@@ -301,11 +380,20 @@ def read_previous_state(article: ArticlePage) -> PreviousState | None:
     )
     if row is None:
         return None
+    live = bool(row["live"] and row["live_revision_id"])
     return PreviousState(
         # A page created with live=True but never published through a revision
         # (Wagtail's default) is not "live" in the newsroom's sense.
-        live=bool(row["live"] and row["live_revision_id"]),
+        live=live,
         ever_published=row["first_published_at"] is not None,
+        # Only a live story can be corrected in the newsroom's sense.
+        correction_ids=frozenset(
+            Correction.objects.filter(article_id=article.pk).values_list(
+                "pk", flat=True
+            )
+        )
+        if live
+        else frozenset(),
     )
 
 

@@ -19,6 +19,10 @@ Events:
 - ``article_published``: an article went live (first time or republished).
 - ``article_updated``: a live article was republished with changes.
 - ``article_unpublished``: a live article was taken down.
+- ``article_corrected``: a live article was republished with a new correction
+  (after its ``article_updated``); ``extra`` has ``correction_ids`` and
+  ``updated_at`` (the story's "Updated" time, or None when the correction did
+  not move it).
 """
 
 from __future__ import annotations
@@ -33,7 +37,12 @@ from django.db import transaction
 
 log = logging.getLogger("herald.newsroom.hooks")
 
-EVENTS = ("article_published", "article_updated", "article_unpublished")
+EVENTS = (
+    "article_published",
+    "article_updated",
+    "article_unpublished",
+    "article_corrected",
+)
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,58 @@ class PublicationLocaleMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+ADMIN_PREFIX = "/admin/"
+
+
+class NewsroomTimeZoneMiddleware:
+    """Give newsroom accounts the publication's time zone in the admin by default.
+
+    Wagtail shows and reads admin dates in the account's own time zone
+    (``UserProfile.current_time_zone``, "Account → Preferences") and falls back
+    to the server's (``TIME_ZONE``, UTC). An editor in Amsterdam whose
+    publication runs on Amsterdam time would then schedule "17:00" for 18:00.
+    Here an account that chose no zone of its own works in the publication's.
+    Nothing is saved: a later change of the publication's zone applies to every
+    such account at once. Placed after AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(ADMIN_PREFIX):
+            apply_publication_time_zone(request)
+        return self.get_response(request)
+
+
+def publication_time_zone_name(request: HttpRequest) -> str:
+    """The time zone the request's publication keeps (its settings), else UTC."""
+    try:
+        publication = PublicationSettings.for_request(request)
+    except Exception:  # no site yet (fresh install): the server's zone
+        return "UTC"
+    return publication.tzinfo.key
+
+
+def apply_publication_time_zone(request: HttpRequest) -> None:
+    """Make an account without a zone of its own read the publication's (in memory)."""
+    from wagtail.users.models import UserProfile
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return
+    try:
+        profile = user.wagtail_userprofile
+    except UserProfile.DoesNotExist:
+        # Not saved here: Wagtail creates the row when the account first
+        # changes a preference.
+        profile = UserProfile(user=user)
+        user.wagtail_userprofile = profile
+    if profile.current_time_zone:
+        return
+    zone = publication_time_zone_name(request)
+    # Only the answer Wagtail asks for changes; the stored (empty) choice and
+    # the preferences form stay as they are.
+    profile.get_current_time_zone = lambda: zone

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -27,6 +28,7 @@ from wagtail.admin.panels import (
     TabbedInterface,
     TitleFieldPanel,
 )
+from wagtail.admin.widgets import AdminAutoHeightTextInput
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
@@ -370,7 +372,7 @@ class HomePage(FastRouteMixin, Page):
             heading=_("Front page"),
         ),
     ]
-    subpage_types = ["newsroom.SectionPage"]
+    subpage_types = ["newsroom.SectionPage", "newsroom.StandardPage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
@@ -569,7 +571,14 @@ class ArticlePage(FastRouteMixin, Page):
 
     content_panels = [
         # TitleFieldPanel keeps the slug in step with the headline while drafting.
-        TitleFieldPanel("title", heading=_("Headline")),
+        # A headline wraps and grows with its text (never cut off at one line).
+        TitleFieldPanel(
+            "title",
+            heading=_("Headline"),
+            placeholder=_("Headline*"),
+            widget=AdminAutoHeightTextInput(attrs={"rows": 1}),
+            classname="herald-headline",
+        ),
         FieldPanel("dek"),
         FieldPanel("article_type"),
         InlinePanel("article_authors", label=_("Authors"), min_num=1),
@@ -584,7 +593,24 @@ class ArticlePage(FastRouteMixin, Page):
         FieldPanel("body"),
         FieldPanel("tags"),
         MultiFieldPanel(
-            [FieldPanel("access_level"), FieldPanel("tiers")], heading=_("Access")
+            [
+                FieldPanel("access_level"),
+                # Shown only when access is "Specific tiers only" (Wagtail's
+                # w-rules controller reads the form); ticked, not ctrl-clicked.
+                FieldPanel(
+                    "tiers",
+                    widget=forms.CheckboxSelectMultiple,
+                    attrs={
+                        "data-w-rules-target": "show",
+                        "data-w-rules": '{"access_level": ["tiers"]}',
+                    },
+                ),
+            ],
+            heading=_("Access"),
+            attrs={
+                "data-controller": "w-rules",
+                "data-action": "change->w-rules#resolve",
+            },
         ),
         MultiFieldPanel(
             [
@@ -719,11 +745,71 @@ class Correction(Orderable):
     )
     date = models.DateTimeField(_("date"), default=timezone.now)
     text = models.TextField(_("correction"))
+    mark_updated = models.BooleanField(
+        _("show the story as updated"),
+        default=True,
+        help_text=_(
+            "The story's 'Updated' time moves to this correction's date when it "
+            "is published."
+        ),
+    )
 
-    panels = [FieldPanel("date"), FieldPanel("text")]
+    panels = [FieldPanel("date"), FieldPanel("text"), FieldPanel("mark_updated")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("correction")
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class StandardPageKind(models.TextChoices):
+    """The pages every outlet has; the footer links each kind by default."""
+
+    ABOUT = "about", _("About")
+    ETHICS = "ethics", _("Ethics and standards")
+    CORRECTIONS = "corrections", _("Corrections policy")
+    PRIVACY = "privacy", _("Privacy")
+    CONTACT = "contact", _("Contact")
+    OTHER = "other", _("Other")
+
+
+class StandardPage(FastRouteMixin, Page):
+    """A page about the publication (About, Ethics, Privacy …), under the home page."""
+
+    intro = models.CharField(_("intro"), max_length=300, blank=True)
+    body = RichTextField(
+        _("body"),
+        blank=True,
+        features=["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr"],
+    )
+    kind = models.CharField(
+        _("kind of page"),
+        max_length=16,
+        choices=StandardPageKind.choices,
+        default=StandardPageKind.OTHER,
+        help_text=_(
+            "The footer links the first live page of each kind, unless the "
+            "publication settings give a link of their own."
+        ),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    promote_panels = [*Page.promote_panels, FieldPanel("kind")]
+    parent_page_types = ["newsroom.HomePage"]
+    subpage_types: list[str] = []
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+    ]
+
+    class Meta:
+        verbose_name = _("standard page")
+        verbose_name_plural = _("standard pages")
+
+    def serve(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from .views import serve_listing
+
+        return serve_listing(request, super().serve, *args, **kwargs)

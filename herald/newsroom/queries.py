@@ -35,6 +35,8 @@ from .models import (
     LeadClaim,
     PublicationSettings,
     SectionPage,
+    StandardPage,
+    StandardPageKind,
 )
 from .rendering import (
     GATED_CLASS,
@@ -825,3 +827,48 @@ def search_page(
             article, query, preview_paragraphs=preview_length_of(article, lengths)
         )
     return page
+
+
+# The footer's "About us" links, in this order: (kind, settings field, label).
+FOOTER_PAGE_LINKS = (
+    (StandardPageKind.ABOUT, "about_url"),
+    (StandardPageKind.ETHICS, "ethics_url"),
+    (StandardPageKind.CORRECTIONS, "corrections_url"),
+    (StandardPageKind.PRIVACY, "privacy_url"),
+    (StandardPageKind.CONTACT, ""),
+)
+
+
+def footer_page_links(publication: Any) -> list[tuple[str, str]]:
+    """(label, href) for the footer: each kind's setting link, else its live page.
+
+    One query (the footer is kept by ``core.keep``, so it runs when the kept
+    footer is rebuilt). The first live page of a kind, in tree order, wins.
+    """
+    from herald.core.links import safe_link
+
+    pages: dict[str, str] = {}
+    for kind, url_path in (
+        StandardPage.objects.live()
+        .exclude(kind=StandardPageKind.OTHER)
+        .order_by("path")
+        .values_list("kind", "url_path")
+    ):
+        pages.setdefault(kind, url_path)
+    site_root = _site_root_url_path()
+    links = []
+    for kind, field_name in FOOTER_PAGE_LINKS:
+        href = safe_link(getattr(publication, field_name, "")) if field_name else ""
+        if not href and kind in pages and pages[kind].startswith(site_root):
+            href = "/" + pages[kind][len(site_root) :]
+        if href:
+            links.append((str(StandardPageKind(kind).label), href))
+    return links
+
+
+def _site_root_url_path() -> str:
+    home = keep.get_or_build(
+        "home-url-path",
+        lambda: HomePage.objects.values_list("url_path", flat=True).first() or "/",
+    )
+    return str(home)

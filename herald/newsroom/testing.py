@@ -30,6 +30,7 @@ from .models import (
     HomePage,
     PublicationSettings,
     SectionPage,
+    StandardPage,
 )
 
 _counter = itertools.count(1)
@@ -101,6 +102,32 @@ def make_section(
     parent.add_child(instance=section)
     section.save_revision().publish()
     return section
+
+
+def make_standard_page(
+    title: str,
+    *,
+    kind: str = "other",
+    body: str = "",
+    intro: str = "",
+    slug: str | None = None,
+    publish: bool = True,
+) -> StandardPage:
+    """An About/Ethics/Privacy-style page under the home page (published by default)."""
+    page = StandardPage(
+        title=title,
+        slug=slug or slugify(title),
+        kind=kind,
+        body=body,
+        intro=intro,
+        live=False,
+    )
+    home_page().add_child(instance=page)
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+        page.refresh_from_db()
+    return page
 
 
 def make_author(name: str | None = None, **fields: Any) -> Author:

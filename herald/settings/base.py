@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "herald.newsroom.middleware.NewsroomTimeZoneMiddleware",
     "herald.members.sessions.StaffIdleTimeoutMiddleware",
     "herald.members.metering.MeterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
