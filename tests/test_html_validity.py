@@ -473,6 +473,67 @@ def test_every_reader_and_account_page_has_no_html_errors(site, settings, tmp_pa
     pages.visit("account, email change sent", free, "/account/")
     pages.visit("email change link", anonymous, _link_from_outbox("fran@example.org"))
 
+    # newsletters: the page and its form, double opt-in, preferences, one-click,
+    # the archive, the account section and the member sign-up choices
+    from herald.newsletters import queries as newsletter_queries
+    from herald.newsletters.models import Newsletter, Subscription
+
+    Newsletter.objects.create(
+        name="Tide Tables",
+        slug="tide-tables",
+        description="Five stories before breakfast.",
+        default_for_new_members=True,
+    )
+    Newsletter.objects.create(name="Ledger", slug="ledger", visibility="paid")
+    pages.visit("newsletters", anonymous, "/newsletters/")
+    pages.visit(
+        "newsletters, filled in",
+        anonymous,
+        "/newsletters/",
+        email="x@example.org",
+        newsletter="tide-tables",
+    )
+    pages.visit(
+        "newsletters, form errors",
+        anonymous,
+        "/newsletters/",
+        status=400,
+        method="post",
+        email="not an address",
+    )
+    pages.visit(
+        "newsletters, check inbox",
+        anonymous,
+        "/newsletters/",
+        method="post",
+        email="nl@example.org",
+        newsletters="tide-tables",
+    )
+    confirm = re.search(
+        r"https?://[^/]+(/newsletters/confirm/\S+/)",
+        [m for m in mail.outbox if "nl@example.org" in m.to][-1].body,
+    ).group(1)
+    pages.visit("newsletters, confirm", anonymous, confirm)
+    pages.visit("newsletters, confirmed", anonymous, confirm, method="post")
+    pages.visit("newsletters, link used", anonymous, confirm, method="post")
+    row = Subscription.objects.get(email="nl@example.org")
+    local = re.compile(r"https?://[^/]+")
+    preferences = local.sub("", newsletter_queries.preferences_url(row))
+    one_click = local.sub("", newsletter_queries.one_click_unsubscribe_url(row))
+    pages.visit("newsletter preferences", anonymous, preferences)
+    pages.visit("newsletter one-click, asks", anonymous, one_click)
+    pages.visit("newsletter one-click, done", anonymous, one_click, method="post")
+    pages.visit(
+        "newsletter link, forged",
+        anonymous,
+        "/newsletters/preferences/x:y/",
+        status=404,
+    )
+    pages.visit("newsletter archive", anonymous, "/newsletters/tide-tables/")
+    pages.visit("newsletter archive, paid", anonymous, "/newsletters/ledger/")
+    pages.visit("account, with newsletters", paying, "/account/")
+    pages.visit("sign up, with newsletters", Client(), "/account/signup/")
+
     settings.HERALD_SEARCH_RATE = "1/m"
     pages.visit("search, first", anonymous, "/search/", q="ferry")
     pages.visit("search, rate limited", anonymous, "/search/", q="ferry", status=429)
