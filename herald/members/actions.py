@@ -473,6 +473,7 @@ def _confirm_email_change(token: LoginToken) -> Redemption:
         data={"from": old_email, "to": token.email},
     )
     _send_after_commit("email_changed_notice", old_email, {"new_email": token.email})
+    hooks.emit("member_email_changed", user, old_email)
     return Redemption(
         user=user, next_url=reverse("members:account"), purpose=token.purpose
     )

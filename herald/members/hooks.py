@@ -18,6 +18,8 @@ Events (receivers run after the transaction commits, each isolated):
 - ``member_confirmed(user, choices)``: a new member confirmed the sign-up; ``choices``
   are the values picked among the sign-up choices.
 - ``member_deleted(user_id, email)``: an account is being deleted; drop what you hold.
+- ``member_email_changed(user, old_email)``: the member confirmed a new address;
+  move what you send to the old one.
 - ``member_unsubscribed(user)``: staff unsubscribed the member from all mail.
 - ``member_signed_out_everywhere(user)``: the member ended every session; revoke
   any other credential you issued them (private feed URLs).
@@ -44,6 +46,7 @@ log = logging.getLogger("herald.members.hooks")
 EVENTS = (
     "member_confirmed",
     "member_deleted",
+    "member_email_changed",
     "member_unsubscribed",
     "member_signed_out_everywhere",
     "members_imported",

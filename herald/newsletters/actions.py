@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import emails, queries
@@ -430,3 +431,42 @@ def import_subscribers(
     SubscriptionEvent.objects.bulk_create(events, batch_size=2000)
     Subscription.objects.bulk_update(dated, ["created_at"], batch_size=2000)
     return len(created), len(rows) - len(new)
+
+
+@transaction.atomic
+def move_member_address(user: User, *, old_email: str) -> int:
+    """Send a member's newsletters to their new address (after an email change).
+
+    Each row of the old address (or linked to the member) takes the new
+    address. Where the new address already has a row on that newsletter, that
+    row stays and becomes subscribed if the old one was; the old row is
+    unsubscribed (reason ``address_changed``). Returns the rows moved or merged.
+    """
+    new_email = normalise_email(user.email)
+    rows = list(
+        Subscription.objects.select_for_update()
+        .filter(Q(member=user) | Q(email__iexact=old_email))
+        .exclude(email__iexact=new_email)
+    )
+    taken = {
+        s.newsletter_id: s
+        for s in Subscription.objects.select_for_update().filter(
+            email__iexact=new_email
+        )
+    }
+    for row in rows:
+        other = taken.get(row.newsletter_id)
+        if other is None:
+            row.email = new_email
+            row.member = user
+            row.save(update_fields=["email", "member", "updated_at"])
+            continue
+        if row.is_subscribed and not other.is_subscribed:
+            subscribe(
+                row.newsletter,
+                email=new_email,
+                member=user,
+                source=SubscriptionSource.ACCOUNT,
+            )
+        unsubscribe(row, reason=UnsubscribeReason.ADDRESS_CHANGED)
+    return len(rows)

@@ -230,6 +230,7 @@ class UnsubscribeReason(models.TextChoices):
     COMPLAINT = "complaint", _("Spam complaint")
     STAFF = "staff", _("Staff")
     MEMBER_DELETED = "member_deleted", _("Account deleted")
+    ADDRESS_CHANGED = "address_changed", _("Member changed address")
     NOT_ELIGIBLE = "not_eligible", _("No longer eligible")
     IMPORT = "import", _("Import")
 

@@ -36,6 +36,12 @@ def member_deleted(user_id: int, email: str) -> None:
     actions.forget_member(user_id, email)
 
 
+def member_email_changed(user: Any, old_email: str) -> None:
+    from . import actions
+
+    actions.move_member_address(user, old_email=old_email)
+
+
 def member_unsubscribed(user: Any) -> None:
     from . import actions
     from .models import UnsubscribeReason
@@ -108,6 +114,7 @@ def connect() -> None:
     hooks.register_signup_initial(signup_initial)
     hooks.register("member_confirmed", member_confirmed)
     hooks.register("member_deleted", member_deleted)
+    hooks.register("member_email_changed", member_email_changed)
     hooks.register("member_unsubscribed", member_unsubscribed)
     hooks.register("members_imported", members_imported)
     hooks.register("member_export", member_export)

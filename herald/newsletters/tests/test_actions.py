@@ -148,3 +148,32 @@ def test_forgetting_a_member_keeps_detached_events(morning, member):
     assert not Subscription.objects.exists()
     event = SubscriptionEvent.objects.get()
     assert event.subscription is None and event.newsletter == morning
+
+
+def test_a_members_new_address_takes_over_their_newsletters(morning, weekly, member):
+    from herald.members import hooks
+
+    # given the member on two newsletters, and the new address already on one
+    for newsletter in (morning, weekly):
+        actions.subscribe(
+            newsletter,
+            email=member.email,
+            member=member,
+            source=SubscriptionSource.ACCOUNT,
+        )
+    other = actions.subscribe(
+        weekly, email="rita@new.example.org", source=SubscriptionSource.FORM
+    )
+    actions.unsubscribe(other, reason=UnsubscribeReason.ONE_CLICK)
+    old = member.email
+    member.email = "rita@new.example.org"
+    member.save()
+
+    # when members announces the change
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        hooks.emit("member_email_changed", member, old)
+
+    # then mail goes to the new address only
+    assert queries.subscribed_ids("rita@new.example.org") == {morning.pk, weekly.pk}
+    assert queries.subscribed_ids(old) == set()
+    assert SubscriptionEvent.objects.filter(reason="address_changed").count() == 1
