@@ -49,9 +49,15 @@ from herald.newsroom.models import (
     HomeTopStory,
     PublicationSettings,
 )
-from herald.newsroom.testing import home_page, make_article, make_author, make_section
+from herald.newsroom.testing import (
+    home_page,
+    make_article,
+    make_author,
+    make_section,
+    make_standard_page,
+)
 
-from . import newsletters, pictures, publication, stories
+from . import newsletters, pages, pictures, publication, stories
 
 ADMIN_EMAIL = "admin@herald.localhost"
 ADMIN_LOGIN = "admin"
@@ -181,6 +187,7 @@ def load_demo(
         echo(f"Publication: {publication.NAME}")
         sections = _make_sections()
         echo(f"Sections: {len(sections)}")
+        standing = _make_standing_pages()
         authors = _make_authors()
         echo(f"Authors: {len(authors)}")
         created.extend(authors.values())
@@ -199,6 +206,7 @@ def load_demo(
     echo(f"Loaded {len(made)} articles in {seconds:.0f} s.")
     result.counts = {
         "sections": len(sections),
+        "standing_pages": len(standing),
         "authors": len(authors),
         "articles": len(made),
         "tiers": len(tiers),
@@ -332,6 +340,16 @@ def _make_sections() -> dict[str, Any]:
             section.title, parent=parent, intro=section.intro, slug=section.key
         )
     return made
+
+
+def _make_standing_pages() -> list[Any]:
+    """About, Ethics, Corrections policy, Privacy and Contact, under the home page."""
+    return [
+        make_standard_page(
+            page.title, kind=page.kind, slug=page.slug, intro=page.intro, body=page.body
+        )
+        for page in pages.PAGES
+    ]
 
 
 def _make_authors() -> dict[str, Any]:

@@ -27,10 +27,12 @@ SETTINGS = {
     "postal_address": (
         "Avenell Courier Cooperative\n14 Ropewalk Lane\nPort Avenell 2210\nVeyland"
     ),
-    "about_url": f"https://{DOMAIN}/about/",
-    "ethics_url": f"https://{DOMAIN}/about/ethics/",
-    "corrections_url": f"https://{DOMAIN}/about/corrections/",
-    "privacy_url": f"https://{DOMAIN}/about/privacy/",
+    # About, Ethics, Corrections policy and Privacy are the demo's own pages
+    # (pages.py), linked from the footer by default: no link set here.
+    "about_url": "",
+    "ethics_url": "",
+    "corrections_url": "",
+    "privacy_url": "",
     "support_url": f"https://{DOMAIN}/support/",
     # Empty: "Subscribe" goes to Herald's own /newsletters/ page.
     "newsletter_url": "",

@@ -147,6 +147,27 @@ def test_demo_pages_render_for_a_reader(client, tmp_path):
     assert section.status_code == 200
 
 
+def test_demo_has_its_standing_pages_linked_from_the_footer(client, tmp_path):
+    from herald.newsroom.models import StandardPage
+
+    load(tmp_path, articles=1)
+
+    kinds = set(StandardPage.objects.live().values_list("kind", flat=True))
+    footer = client.get("/").content.decode().split('<footer class="site-footer"')[1]
+
+    assert kinds == {"about", "ethics", "corrections", "privacy", "contact"}
+    for path in (
+        "/about/",
+        "/ethics/",
+        "/corrections-policy/",
+        "/privacy/",
+        "/contact/",
+    ):
+        assert f'href="{path}"' in footer
+        assert client.get(path).status_code == 200
+    assert "avenellcourier.news/about" not in footer
+
+
 def test_second_run_changes_nothing_and_prints_the_login_again(tmp_path, monkeypatch):
     monkeypatch.setattr(env, "ADMIN_PASSWORD", "")
     first = load(tmp_path, articles=4)
