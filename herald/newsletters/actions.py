@@ -470,3 +470,22 @@ def move_member_address(user: User, *, old_email: str) -> int:
             )
         unsubscribe(row, reason=UnsubscribeReason.ADDRESS_CHANGED)
     return len(rows)
+
+
+def purge_unconfirmed(*, now: Any = None) -> int:
+    """Delete pending rows never confirmed, a day after their link expired.
+
+    An address that never confirmed has not agreed to anything: keeping it
+    would be keeping personal data without a reason. Their ``requested``
+    events stay, detached, for the growth report.
+    """
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=queries.confirm_max_age()) - timedelta(days=1)
+    deleted, _detail = Subscription.objects.filter(
+        state=SubscriptionState.PENDING,
+        confirmed_at__isnull=True,
+        updated_at__lt=cutoff,
+    ).delete()
+    return deleted

@@ -229,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "herald.members.tasks.purge_expired_data",
         "schedule": 60 * 60.0,
     },
+    # Newsletters: forget sign-ups never confirmed (herald/newsletters/CONTEXT.md).
+    "newsletters-purge-unconfirmed": {
+        "task": "herald.newsletters.tasks.purge_unconfirmed",
+        "schedule": 60 * 60.0,
+    },
     # Newsletters: start due sends and digests, resume sends whose worker died.
     "newsletters-sending-tick": {
         "task": "herald.newsletters.sending.tasks.tick",

@@ -177,3 +177,24 @@ def test_a_members_new_address_takes_over_their_newsletters(morning, weekly, mem
     assert queries.subscribed_ids("rita@new.example.org") == {morning.pk, weekly.pk}
     assert queries.subscribed_ids(old) == set()
     assert SubscriptionEvent.objects.filter(reason="address_changed").count() == 1
+
+
+def test_unconfirmed_sign_ups_are_forgotten_after_their_link_expired(morning, weekly):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    actions.request_subscription([morning], email="never@example.org")
+    confirmed = actions.request_subscription([weekly], email="yes@example.org")
+    actions.confirm_subscriptions("yes@example.org", nonce=confirmed.nonce)
+    later = timezone.now() + timedelta(seconds=queries.confirm_max_age(), days=1)
+
+    assert actions.purge_unconfirmed(now=timezone.now()) == 0
+    assert actions.purge_unconfirmed(now=later + timedelta(minutes=1)) == 1
+    assert actions.purge_unconfirmed(now=later + timedelta(minutes=1)) == 0
+    assert list(Subscription.objects.values_list("email", flat=True)) == [
+        "yes@example.org"
+    ]
+    assert SubscriptionEvent.objects.filter(
+        kind=EventKind.REQUESTED, subscription__isnull=True
+    ).exists()
