@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-pytest_plugins = ["tests.fakes.stripe_fixtures"]
+pytest_plugins = ["tests.fakes.stripe_fixtures", "tests.fakes.mail_fixtures"]
 
 _real_connect = socket.socket.connect
 
@@ -48,6 +48,21 @@ def pytest_collection_modifyitems(items):  # type: ignore[no-untyped-def]
         if transactional and not kwargs.get("serialized_rollback"):
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _mail_through_the_outbox(django_test_environment):
+    """Send test mail through Herald's outbox, as every real process does.
+
+    Django's test set-up replaces EMAIL_BACKEND with its in-memory backend; put
+    the outbox back. It delivers (after commit, in-process) through
+    HERALD_EMAIL_PROVIDER, which the test settings set to that same in-memory
+    backend, so ``django.core.mail.outbox`` still shows what was sent.
+    """
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = "herald.outbox.backends.OutboxBackend"
+    yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/", include("herald.members.urls")),
     path("newsletters/", include("herald.newsletters.sending.urls")),
     path("newsletters/", include("herald.newsletters.urls")),
+    path("email/webhooks/", include("herald.outbox.urls")),
     path("", include(newsroom_urls)),
     path("", include("herald.distribution.urls")),
 ]

@@ -16,6 +16,27 @@ UNDELIVERED_MAIL_BACKENDS = {
     "anymail.backends.test.EmailBackend",
 }
 
+OUTBOX_BACKEND = "herald.outbox.backends.OutboxBackend"
+# Outbox provider names (herald.outbox.providers) that deliver nothing.
+UNDELIVERED_PROVIDERS = {"console", "locmem", "test"}
+# Outbox provider names that are ESPs reporting bounces through webhooks.
+ESP_PROVIDERS = {
+    "amazon_ses",
+    "brevo",
+    "mailersend",
+    "mailgun",
+    "mailjet",
+    "mailtrap",
+    "mandrill",
+    "postal",
+    "postmark",
+    "resend",
+    "scaleway",
+    "sendgrid",
+    "sparkpost",
+    "unisender_go",
+}
+
 
 def live_providers(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     """Refuse the test checkout and undelivered mail where real readers pay and sign in.
@@ -46,14 +67,40 @@ def live_providers(app_configs: Any = None, **kwargs: Any) -> list[Error]:
                 id="herald.E001",
             )
         )
-    if settings.EMAIL_BACKEND in UNDELIVERED_MAIL_BACKENDS:
+    # The outbox (herald.outbox) keeps every email and delivers it through
+    # HERALD_EMAIL_PROVIDER: that provider is what must deliver.
+    provider = str(getattr(settings, "HERALD_EMAIL_PROVIDER", "") or "")
+    delivering = (
+        provider if settings.EMAIL_BACKEND == OUTBOX_BACKEND else settings.EMAIL_BACKEND
+    )
+    if (
+        delivering in UNDELIVERED_MAIL_BACKENDS
+        or delivering.lower() in UNDELIVERED_PROVIDERS
+    ):
         errors.append(
             Error(
-                f"EMAIL_BACKEND is {settings.EMAIL_BACKEND!r}: sign-in codes and "
+                f"Email is delivered by {delivering!r}: sign-in codes and "
                 "links would go to the logs or nowhere instead of to readers.",
-                hint="Set HERALD_EMAIL_BACKEND to a delivering backend (SMTP or an "
-                "Anymail ESP) and HERALD_EMAIL_HOST/HERALD_EMAIL_PORT if SMTP.",
+                hint="Set HERALD_EMAIL_PROVIDER to smtp (with HERALD_EMAIL_HOST and "
+                "HERALD_EMAIL_PORT) or to an ESP such as postmark or mailgun (with "
+                "HERALD_EMAIL_API_KEY).",
                 id="herald.E002",
+            )
+        )
+    anymail = getattr(settings, "ANYMAIL", {}) or {}
+    if (
+        settings.EMAIL_BACKEND == OUTBOX_BACKEND
+        and provider.lower() in ESP_PROVIDERS
+        and not anymail.get("WEBHOOK_SECRET")
+    ):
+        errors.append(
+            Error(
+                f"HERALD_EMAIL_PROVIDER is {provider!r} but "
+                "HERALD_EMAIL_WEBHOOK_SECRET is empty: bounces and complaints "
+                "could not be received, and nobody would be suppressed.",
+                hint="Set HERALD_EMAIL_WEBHOOK_SECRET to user:password and give the "
+                "ESP https://user:password@<host>/email/webhooks/<esp>/tracking/.",
+                id="herald.E003",
             )
         )
     return errors

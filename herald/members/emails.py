@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.headerregistry import Address
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -29,9 +31,24 @@ def publication_name() -> str:
     return str(getattr(settings, "WAGTAIL_SITE_NAME", "Herald"))
 
 
+def from_address(name: str) -> str:
+    """``"Publication Name" <address>``: DEFAULT_FROM_EMAIL's address, our name."""
+    _default_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    name = " ".join(name.split())
+    if not address or "@" not in address:
+        return str(settings.DEFAULT_FROM_EMAIL)
+    local, _at, domain = address.rpartition("@")
+    return str(Address(display_name=name, username=local, domain=domain))
+
+
 def send(template: str, to: str, context: dict[str, Any]) -> None:
-    """Render ``members/email/<template>.txt`` (first line is the subject) and send."""
-    context = {"publication_name": publication_name(), **context}
+    """Render ``members/email/<template>.txt`` (first line is the subject) and send.
+
+    The message is kept in the outbox and delivered by a worker after the
+    surrounding transaction commits (herald/outbox/CONTEXT.md).
+    """
+    name = publication_name()
+    context = {"publication_name": name, **context}
     with translation.override(context.get("language") or settings.LANGUAGE_CODE):
         text = render_to_string(f"members/email/{template}.txt", context)
     subject, _sep, body = text.strip().partition("\n")
@@ -40,7 +57,7 @@ def send(template: str, to: str, context: dict[str, Any]) -> None:
     message = EmailMultiAlternatives(
         subject=subject,
         body=body.strip() + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=from_address(name),
         to=[to],
     )
     message.send()

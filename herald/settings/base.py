@@ -20,6 +20,7 @@ HERALD_RELEASE = env.RELEASE
 
 INSTALLED_APPS = [
     "herald.core",
+    "herald.outbox",
     "herald.members",
     "herald.newsroom",
     "herald.newsletters",
@@ -225,6 +226,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "herald.members.tasks.expire_access",
         "schedule": 15 * 60.0,
     },
+    "outbox-recover-messages": {
+        "task": "herald.outbox.tasks.recover_messages",
+        "schedule": 60.0,
+    },
     "members-purge-expired-data": {
         "task": "herald.members.tasks.purge_expired_data",
         "schedule": 60 * 60.0,
@@ -260,9 +265,67 @@ HERALD_INPROCESS_SCHEDULER = env.INPROCESS_SCHEDULER
 # WebSub hubs a new site pings (editable per site in Settings → Distribution).
 HERALD_WEBSUB_DEFAULT_HUBS = "https://pubsubhubbub.appspot.com/"
 
-EMAIL_BACKEND = env.EMAIL_BACKEND or "django.core.mail.backends.console.EmailBackend"
+# Every email goes through the outbox (herald/outbox/CONTEXT.md): kept, then
+# sent by a worker through HERALD_EMAIL_PROVIDER.
+EMAIL_BACKEND = "herald.outbox.backends.OutboxBackend"
+HERALD_EMAIL_PROVIDER = env.EMAIL_PROVIDER or (
+    env.EMAIL_BACKEND
+    if env.EMAIL_BACKEND and env.EMAIL_BACKEND != EMAIL_BACKEND
+    else "console"
+)
+# How many times a message is tried on temporary errors before it is 'failed',
+# the first wait between tries (doubling, at most an hour), and how long a
+# message may stay 'sending' before the sweeper settles it (longer than
+# EMAIL_TIMEOUT).
+HERALD_OUTBOX_MAX_ATTEMPTS = 6
+HERALD_OUTBOX_RETRY_BASE_SECONDS = 30
+HERALD_OUTBOX_SENDING_TIMEOUT = 300
+# Send in the calling process after commit instead of queueing (tests).
+HERALD_OUTBOX_SEND_IN_PROCESS = False
+# Celery queue of the outbox's send tasks (empty: Celery's default queue).
+HERALD_OUTBOX_QUEUE = ""
+# Also keep a copy of each newsletter email sent through outbox.batch (the demo
+# does, so its admin shows what readers received; production keeps only the
+# newsletters' own per-recipient rows).
+HERALD_OUTBOX_KEEP_BATCH = False
 EMAIL_HOST = env.EMAIL_HOST
 EMAIL_PORT = env.EMAIL_PORT
+EMAIL_HOST_USER = env.EMAIL_HOST_USER
+EMAIL_HOST_PASSWORD = env.EMAIL_HOST_PASSWORD
+EMAIL_USE_TLS = env.EMAIL_USE_TLS
+EMAIL_USE_SSL = env.EMAIL_USE_SSL
+EMAIL_TIMEOUT = env.EMAIL_TIMEOUT
+# django-anymail: the ESP's keys under the names anymail reads.
+_ANYMAIL_KEY_NAMES = {
+    "postmark": ("SERVER_TOKEN", None, None),
+    "mailgun": ("API_KEY", None, "WEBHOOK_SIGNING_KEY"),
+    "sendgrid": ("API_KEY", None, None),
+    "brevo": ("API_KEY", None, None),
+    "resend": ("API_KEY", None, "SIGNING_SECRET"),
+    "mailjet": ("API_KEY", "SECRET_KEY", None),
+    "mailersend": ("API_TOKEN", None, "SIGNING_SECRET"),
+    "mailtrap": ("API_TOKEN", None, None),
+    "mandrill": ("API_KEY", None, "WEBHOOK_KEY"),
+    "postal": ("API_KEY", None, "WEBHOOK_KEY"),
+    "scaleway": ("SECRET_KEY", None, None),
+    "sparkpost": ("API_KEY", None, None),
+    "unisender_go": ("API_KEY", None, None),
+}
+ANYMAIL: dict[str, object] = {"REQUESTS_TIMEOUT": env.EMAIL_TIMEOUT}
+if env.EMAIL_WEBHOOK_SECRET:
+    ANYMAIL["WEBHOOK_SECRET"] = env.EMAIL_WEBHOOK_SECRET
+if HERALD_EMAIL_PROVIDER in _ANYMAIL_KEY_NAMES:
+    _esp = HERALD_EMAIL_PROVIDER.upper()
+    _key, _secret, _signing = _ANYMAIL_KEY_NAMES[HERALD_EMAIL_PROVIDER]
+    for _name, _value in (
+        (_key, env.EMAIL_API_KEY),
+        (_secret, env.EMAIL_API_SECRET),
+        (_signing, env.EMAIL_WEBHOOK_SIGNING_KEY),
+        ("API_URL", env.EMAIL_API_URL),
+        ("SENDER_DOMAIN" if _esp == "MAILGUN" else None, env.EMAIL_SENDER_DOMAIN),
+    ):
+        if _name and _value:
+            ANYMAIL[f"{_esp}_{_name}"] = _value
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
 SERVER_EMAIL = env.DEFAULT_FROM_EMAIL
 

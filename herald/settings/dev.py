@@ -10,3 +10,6 @@ HERALD_INPROCESS_SCHEDULER = env.INPROCESS_SCHEDULER
 
 # A laptop's 127.0.0.1 URLs mean nothing to a public WebSub hub: none by default.
 HERALD_WEBSUB_DEFAULT_HUBS = ""
+
+# The demo's admin shows every email, newsletters included (Admin → Outbox).
+HERALD_OUTBOX_KEEP_BATCH = True

@@ -103,12 +103,45 @@ ADMIN_PASSWORD = _get("HERALD_ADMIN_PASSWORD")
 # Email address that site mail comes from.
 DEFAULT_FROM_EMAIL = _get("HERALD_DEFAULT_FROM_EMAIL", "Herald <news@localhost>")
 
-# Django email backend path; the console backend prints mail in development.
+# Who delivers Herald's email. Every email is first kept in the outbox and sent
+# by a Celery worker through this provider: smtp, postmark, mailgun, sendgrid,
+# amazon_ses, brevo, resend, mailjet, mailersend, mailtrap, mandrill, postal,
+# scaleway, sparkpost, unisender_go (the ESPs through django-anymail), or console
+# (prints; the demo's default). An unknown name stops Herald at start-up.
+EMAIL_PROVIDER = _get("HERALD_EMAIL_PROVIDER").lower()
+
+# Older name: a Django email backend path used as the provider when
+# HERALD_EMAIL_PROVIDER is empty (e.g. django.core.mail.backends.smtp.EmailBackend).
 EMAIL_BACKEND = _get("HERALD_EMAIL_BACKEND")
 
-# SMTP server for the SMTP email backend.
+# SMTP server for the smtp provider.
 EMAIL_HOST = _get("HERALD_EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(_get("HERALD_EMAIL_PORT", "25") or 25)
+EMAIL_HOST_USER = _get("HERALD_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = _get("HERALD_EMAIL_HOST_PASSWORD")
+# STARTTLS on the SMTP connection (port 587), or implicit TLS (port 465).
+EMAIL_USE_TLS = _bool("HERALD_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = _bool("HERALD_EMAIL_USE_SSL", default=False)
+# Seconds to wait for the provider (SMTP or API) before the outcome is unknown.
+EMAIL_TIMEOUT = int(_get("HERALD_EMAIL_TIMEOUT", "30") or 30)
+
+# API key or token of the ESP named in HERALD_EMAIL_PROVIDER (Postmark server
+# token, Mailgun/SendGrid/Brevo/Resend API key...). Amazon SES reads the usual
+# AWS credentials instead.
+EMAIL_API_KEY = _get("HERALD_EMAIL_API_KEY")
+# Second secret some ESPs need (Mailjet's secret key).
+EMAIL_API_SECRET = _get("HERALD_EMAIL_API_SECRET")
+# The ESP's API base URL when not its default (Mailgun EU:
+# https://api.eu.mailgun.net/v3); tests point it at a local server.
+EMAIL_API_URL = _get("HERALD_EMAIL_API_URL")
+# Mailgun's sending domain when it differs from the From address's domain.
+EMAIL_SENDER_DOMAIN = _get("HERALD_EMAIL_SENDER_DOMAIN")
+# "user:password" the ESP's tracking webhooks must send (HTTP basic auth) to
+# /email/webhooks/<esp>/tracking/. Webhooks are refused while it is empty.
+EMAIL_WEBHOOK_SECRET = _get("HERALD_EMAIL_WEBHOOK_SECRET")
+# The ESP's webhook signing key, for ESPs that sign (Mailgun, Resend, Postal,
+# Mandrill, SparkPost...).
+EMAIL_WEBHOOK_SIGNING_KEY = _get("HERALD_EMAIL_WEBHOOK_SIGNING_KEY")
 
 # Serve over HTTPS only: HSTS, secure cookies, redirect. On in production.
 SECURE = _bool("HERALD_SECURE", default=True)

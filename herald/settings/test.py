@@ -1,14 +1,19 @@
 """Settings for the test suite (pytest). HERALD_DATABASE_URL selects PostgreSQL."""
 
 from .base import *  # noqa: F403
-from .base import STORAGES, env
+from .base import ANYMAIL, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = "herald-test-secret-key-not-for-production-use-0123456789"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-# pytest's own process always uses locmem (Django's test set-up); a worker
-# subprocess started by a test may be given a real backend (the crash test).
-EMAIL_BACKEND = env.EMAIL_BACKEND or "django.core.mail.backends.locmem.EmailBackend"
+# Mail goes through the outbox and, after commit, straight into
+# django.core.mail.outbox (no worker needed, whatever the broker).
+# (A Celery worker that a test starts is told its provider through the
+# environment.) pytest-django's test environment swaps EMAIL_BACKEND for locmem:
+# the root conftest.py puts the outbox back.
+HERALD_EMAIL_PROVIDER = env.EMAIL_PROVIDER or env.EMAIL_BACKEND or "locmem"
+HERALD_OUTBOX_SEND_IN_PROCESS = True
+ANYMAIL = {**ANYMAIL, "WEBHOOK_SECRET": "hook:test-webhook-secret"}
 CELERY_TASK_ALWAYS_EAGER = env.CELERY_EAGER
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 STORAGES = {

@@ -132,6 +132,13 @@ def test_the_web_server_loads_the_application_with_production_settings(tmp_path)
             {"HERALD_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"},
             "herald.E002",
         ),
+        ({"HERALD_EMAIL_PROVIDER": "console"}, "herald.E002"),
+        ({"HERALD_EMAIL_PROVIDER": "test"}, "herald.E002"),
+        (
+            {"HERALD_EMAIL_PROVIDER": "postmark", "HERALD_EMAIL_API_KEY": "pm-key"},
+            "herald.E003",
+        ),
+        ({"HERALD_EMAIL_PROVIDER": "postmork"}, "'postmork' is not a provider"),
     ],
     ids=[
         "no-stripe-key",
@@ -141,6 +148,10 @@ def test_the_web_server_loads_the_application_with_production_settings(tmp_path)
         "no-email-backend",
         "locmem-email",
         "dummy-email",
+        "console-provider",
+        "anymail-test-provider",
+        "esp-without-webhook-secret",
+        "unknown-provider",
     ],
 )
 def test_production_refuses_a_test_payment_provider_or_mail_backend(

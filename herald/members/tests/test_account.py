@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
-import time
 
 import pytest
 from django.core import mail
@@ -17,6 +15,7 @@ from herald.members.models import (
     Subscription,
     User,
 )
+from herald.outbox.models import MessageState, OutboundMessage
 
 from .conftest import Client, last_code, last_link, last_mail, path_of
 
@@ -381,44 +380,34 @@ def test_the_purge_runs_on_the_beat_schedule(settings):
 # --- Mail through a real SMTP server ---------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received: list = []
-
-    class Collect(Message):
-        def handle_message(self, message):  # type: ignore[no-untyped-def]
-            received.append(message)
-
-    controller = Controller(Collect(), hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_USE_TLS = False
-    try:
-        yield received
-    finally:
-        controller.stop()
-
-
-def test_sign_in_mail_goes_out_through_smtp_with_link_and_code(smtp_server, member):
+def test_sign_in_mail_goes_out_through_smtp_with_link_and_code(smtp_sink, member):
     response = Client().post("/account/signin/", {"email": "reader@example.org"})
     assert response.status_code == 302
-    deadline = time.monotonic() + 5
-    while not smtp_server and time.monotonic() < deadline:
-        time.sleep(0.05)
 
-    (message,) = smtp_server
+    # It left through the outbox (kept, then sent after the request's commit).
+    (delivered,) = smtp_sink.received
+    message = delivered.message
     assert message["To"] == "reader@example.org"
-    body = message.get_payload(decode=True).decode()
-    assert "/account/signin/link/" in body
+    assert message["From"] == "Herald <news@localhost>"
+    assert "/account/signin/link/" in delivered.text
     assert mail.outbox == []  # it really went through SMTP
+    (kept,) = OutboundMessage.objects.all()
+    assert kept.state == MessageState.SENT
+    assert kept.to == ["reader@example.org"]
+
+
+def test_member_mail_comes_from_the_publication_name(smtp_sink, member):
+    # given a publication whose name needs quoting in a From header
+    from wagtail.models import Site
+
+    from herald.newsroom.models import PublicationSettings
+
+    publication = PublicationSettings.for_site(Site.objects.get(is_default_site=True))
+    publication.name = "Ferry, Daily & Co"
+    publication.save()
+
+    Client().post("/account/signin/", {"email": "reader@example.org"})
+
+    (delivered,) = smtp_sink.received
+    assert delivered.message["From"] == '"Ferry, Daily & Co" <news@localhost>'
+    assert delivered.message["From"].addresses[0].display_name == "Ferry, Daily & Co"

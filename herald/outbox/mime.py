@@ -1,0 +1,90 @@
+"""Keep an email whole as RFC 5322 text, and rebuild a Django message from it."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage as ParsedMessage
+from typing import Any
+
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+
+# Headers Django writes itself from the message's fields.
+_STRUCTURAL = {
+    "from",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "reply-to",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+}
+
+
+def to_mime(message: EmailMessage) -> str:
+    """The full message as text (Django adds Date and Message-ID if missing)."""
+    return message.message().as_string()
+
+
+def parse(mime: str) -> ParsedMessage:
+    parsed = email.message_from_string(mime, policy=email.policy.default)
+    assert isinstance(parsed, ParsedMessage)
+    return parsed
+
+
+def headers(mime: str) -> list[tuple[str, str]]:
+    """Every header, decoded, in order (for the admin)."""
+    return [(name, str(value)) for name, value in parse(mime).items()]
+
+
+def parts(mime: str) -> tuple[str, str]:
+    """The plain-text and HTML bodies ("" when a part is absent)."""
+    parsed = parse(mime)
+    text = parsed.get_body(preferencelist=("plain",))
+    html = parsed.get_body(preferencelist=("html",))
+    return (
+        str(text.get_content()) if text is not None else "",
+        str(html.get_content()) if html is not None else "",
+    )
+
+
+def rebuild(
+    mime: str, *, to: list[str], cc: list[str], bcc: list[str], from_email: str
+) -> EmailMultiAlternatives:
+    """A Django message equal to the kept one, ready for any delivery backend.
+
+    Date and Message-ID travel as headers, so a retry is the same message.
+    """
+    parsed = parse(mime)
+    text, html = parts(mime)
+    extra: dict[str, Any] = {
+        name: str(value)
+        for name, value in parsed.items()
+        if name.lower() not in _STRUCTURAL
+    }
+    reply_to = [str(v) for v in parsed.get_all("Reply-To", [])]
+    message = EmailMultiAlternatives(
+        subject=str(parsed.get("Subject", "")),
+        body=text,
+        from_email=from_email,
+        to=to,
+        cc=cc,
+        bcc=bcc,
+        reply_to=[a.strip() for v in reply_to for a in v.split(",") if a.strip()],
+        headers=extra,
+    )
+    if html and text:
+        message.attach_alternative(html, "text/html")
+    elif html:
+        message.body = html
+        message.content_subtype = "html"
+    for part in parsed.iter_attachments():
+        payload = part.get_payload(decode=True)
+        message.attach(
+            part.get_filename() or "attachment",
+            payload if isinstance(payload, bytes) else b"",
+            part.get_content_type(),
+        )
+    return message
