@@ -1,7 +1,9 @@
 """Handing a batch of messages to the email backend, with an outcome per message.
 
-Whatever backend settings choose (SMTP, an anymail ESP, locmem in tests), a
-batch goes out over one open connection, and each message gets one outcome:
+Whatever provider settings choose (HERALD_EMAIL_PROVIDER: SMTP, an anymail ESP,
+locmem in tests; see herald/outbox/CONTEXT.md), a batch goes out over one open
+connection to that provider, not through the outbox's queue (the deliveries
+are this pipeline's own rows), and each message gets one outcome:
 
 - ``sent``: the provider accepted it (SMTP 250 / API status queued or sent);
 - ``failed``: the provider refused this recipient for good (5xx, rejected);
@@ -19,7 +21,9 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
+
+from herald.outbox import providers
 
 SENT = "sent"
 FAILED = "failed"
@@ -81,7 +85,7 @@ def deliver(messages: Sequence[EmailMessage]) -> list[Outcome]:
     as ``retry``.
     """
     outcomes: list[Outcome] = []
-    connection = get_connection(fail_silently=False)
+    connection = providers.open_connection()
     try:
         connection.open()
     except Exception as exc:  # nothing left: every message may be tried again

@@ -57,7 +57,7 @@ def _worker(tmp_path: Path, sink_port: int, queue: str, name: str) -> subprocess
         "HERALD_CELERY_BROKER_URL": broker_url,
         "HERALD_CELERY_EAGER": "0",
         "HERALD_CELERY_QUEUE": queue,
-        "HERALD_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "HERALD_EMAIL_PROVIDER": "smtp",
         "HERALD_EMAIL_HOST": "127.0.0.1",
         "HERALD_EMAIL_PORT": str(sink_port),
         "HERALD_NEWSLETTER_BATCH_SIZE": str(BATCH),
@@ -182,7 +182,7 @@ def test_killed_worker_resumes_without_sending_anyone_twice(tmp_path, settings):
         assert set(states.values()) <= {DeliveryState.SENT, DeliveryState.UNKNOWN}
 
         # when: the operator resends to exactly the unknown ones (here, in-process)
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.HERALD_EMAIL_PROVIDER = "smtp"
         settings.EMAIL_HOST = "127.0.0.1"
         settings.EMAIL_PORT = sink.port
         settings.CELERY_TASK_ALWAYS_EAGER = True
