@@ -23,6 +23,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from herald.members.models import Tier
 from herald.newsroom.models import ArticlePage
 from herald.newsroom.testing import (
     CONTRIBUTORS,
@@ -93,6 +94,7 @@ def test_editor_schedules_in_local_time_approves_and_corrects(
     editor.first_name, editor.last_name = "Maren", "Oduya"
     editor.save()
     live_story = make_article(section, "Harbour crane toppled in the storm")
+    Tier.objects.create(name="Patron", slug="patron")
     problems = watch_errors(page)
 
     # given: a contributor writes a long headline; their byline is filled in
@@ -103,8 +105,14 @@ def test_editor_schedules_in_local_time_approves_and_corrects(
     box = headline.bounding_box()
     assert box is not None and box["height"] > 40  # wrapped, not cut off
     assert page.get_by_text("Mira Okafor").first.is_visible()
-    # the tier choice stays hidden until access is "Specific tiers only"
-    assert not page.locator("#id_access_level").evaluate("el => el.value === 'tiers'")
+    # the tier boxes show only while access is "Specific tiers only"
+    tiers = page.locator("[data-w-rules-target=show]")
+    tiers.wait_for(state="hidden")
+    page.select_option("#id_access_level", "tiers")
+    tiers.wait_for(state="visible")
+    assert page.get_by_role("checkbox", name="Patron").is_visible()
+    page.select_option("#id_access_level", "public")
+    tiers.wait_for(state="hidden")
     body = page.get_by_role("region", name="Body")
     body.get_by_role("button", name="Insert a block").first.click()
     page.get_by_role("option", name="Paragraph").click()
