@@ -198,3 +198,12 @@ def test_unconfirmed_sign_ups_are_forgotten_after_their_link_expired(morning, we
     assert SubscriptionEvent.objects.filter(
         kind=EventKind.REQUESTED, subscription__isnull=True
     ).exists()
+
+
+def test_the_purge_runs_on_the_beat_schedule(settings):
+    from herald.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start (autodiscovery)
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "herald.newsletters.tasks.purge_unconfirmed" in scheduled
+    assert "herald.newsletters.tasks.purge_unconfirmed" in app.tasks
