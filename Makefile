@@ -146,6 +146,13 @@ bench-members: install-dev services
 ## make bench-search: p50/p95 of two-word site searches on PostgreSQL at 100,000
 ## articles (the bench-100k corpus; builds the search index if missing; target
 ## p95 ≤ 50 ms; BENCH_ARGS e.g. --queries 500 --db postgres://…).
+## make bench-send: one newsletter send to 100,000 subscribers through SMTP to a
+## local sink with 2 workers, then the same with a worker killed mid-send
+## (targets of issue 11; BENCH_ARGS e.g. --readers 10000 --no-crash).
+.PHONY: bench-send
+bench-send: install-dev services
+	$(PY) tools/bench/send.py $(BENCH_ARGS)
+
 .PHONY: bench-search
 bench-search: install-dev services
 	$(PY) tools/bench/search.py $(BENCH_ARGS)

@@ -12,6 +12,7 @@ state); its recipients are written once, in one transaction, one row each
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -359,6 +360,7 @@ def prepare_send(send_id: int) -> bool:
         )
         if send is None or send.state != SendState.SENDING or send.prepared_at:
             return False
+        began = time.perf_counter()
         people = recipients(send)
         by_variant: dict[str, Reader] = {}
         variants = []
@@ -370,6 +372,7 @@ def prepare_send(send_id: int) -> bool:
             variant: rendering.render(send, variant, reader=reader).as_json()
             for variant, reader in by_variant.items()
         }
+        rendered = time.perf_counter()
         suppressed = _suppressed([p.email for p in people])
         size = batch_size()
         sendable = [
@@ -412,6 +415,15 @@ def prepare_send(send_id: int) -> bool:
         send.recipient_count = len(people)
         send.save(
             update_fields=["renderings", "prepared_at", "recipient_count", "updated_at"]
+        )
+        log.info(
+            "newsletter send %s prepared: %d recipients, %d variants, "
+            "recipients and rendering %.3f s, rows %.3f s",
+            send.pk,
+            len(people),
+            len(send.renderings),
+            rendered - began,
+            time.perf_counter() - rendered,
         )
         if not batches:
             _finish(send)
@@ -506,10 +518,15 @@ def message_id(send: Send, delivery: Delivery) -> str:
 
 
 def _from_header(send: Send) -> str:
-    from email.utils import formataddr
+    """The From header, worked out once per send object (no query per message)."""
+    cached = getattr(send, "_from_header", None)
+    if cached is None:
+        from email.utils import formataddr
 
-    name = send.newsletter.sender_name or rendering._publication().name
-    return formataddr((_header_words(name), _sender_address(send)))
+        name = send.newsletter.sender_name or rendering._publication().name
+        cached = formataddr((_header_words(name), _sender_address(send)))
+        send._from_header = cached  # type: ignore[attr-defined]
+    return str(cached)
 
 
 def build_message(
@@ -594,6 +611,7 @@ def send_batch(batch: Batch, *, send: Send | None = None) -> dict[str, int]:
             pk__in=blocked - {d.pk for d in gone}, state=DeliveryState.SENDING
         ).update(state=DeliveryState.SKIPPED, skip_reason=SkipReason.SUPPRESSED)
         deliveries = [d for d in deliveries if d.pk not in blocked]
+    began = time.perf_counter()
     messages = []
     for delivery in deliveries:
         unsubscribe_url, preferences_url = _links(delivery)
@@ -606,8 +624,22 @@ def send_batch(batch: Batch, *, send: Send | None = None) -> dict[str, int]:
                 preferences_url=preferences_url,
             )
         )
+    built = time.perf_counter()
     outcomes = transport.deliver(messages) if messages else []
-    return record_outcomes(batch, deliveries, outcomes)
+    handed = time.perf_counter()
+    counts = record_outcomes(batch, deliveries, outcomes)
+    # Read by tools/bench/send.py: where a batch's time goes.
+    log.info(
+        "newsletter batch %s of send %s: %d messages, build %.3f s, "
+        "provider %.3f s, record %.3f s",
+        batch.number,
+        batch.send_id,
+        len(messages),
+        built - began,
+        handed - built,
+        time.perf_counter() - handed,
+    )
+    return counts
 
 
 def record_outcomes(
