@@ -120,3 +120,7 @@ def connect() -> None:
     hooks.register("member_export", member_export)
     hooks.register("account_sections", account_sections)
     hooks.register("members_csv_newsletters", members_csv_newsletters)
+    from . import queries
+    from .sending import queries as sending_queries
+
+    queries.register_archive_source(sending_queries.archive_issues)

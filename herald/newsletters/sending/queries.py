@@ -124,3 +124,38 @@ def unknown_deliveries(send: Send, *, limit: int = 200) -> list[Delivery]:
             :limit
         ]
     )
+
+
+def archive_issues(newsletter: Any, limit: int) -> list[Any]:
+    """Sent story issues of ``newsletter`` for its public archive (newest first).
+
+    Titles, dates and public teasers only; the story is the ``gated`` object the
+    archive asks the paywall gate about. Email-only stories and digests have no
+    page to open and are not listed.
+    """
+    from herald.newsletters.queries import ArchiveIssue
+    from herald.newsroom.rendering import excerpt
+
+    from .models import SendKind, SendState
+
+    rows = (
+        Send.objects.filter(
+            newsletter=newsletter,
+            state=SendState.SENT,
+            kind=SendKind.STORY,
+            article__isnull=False,
+            article__live=True,
+        )
+        .select_related("article")
+        .order_by("-started_at")[:limit]
+    )
+    return [
+        ArchiveIssue(
+            title=send.subject,
+            url=send.article.url or "",
+            sent_at=send.started_at,
+            summary=send.article.dek or excerpt(send.article),
+            gated=send.article,
+        )
+        for send in rows
+    ]

@@ -372,3 +372,15 @@ def test_tracking_is_off_by_default(story):
     start(actions.create_send(audience.newsletter, subject="S", article=story))
     _text, html = parts(mail.outbox[0])
     assert "/newsletters/t/" not in html
+
+
+def test_a_sent_story_is_listed_in_the_archive_without_its_gated_text(story):
+    from django.test import Client
+
+    audience = make_audience()
+    start(actions.create_send(audience.newsletter, subject="Fares rise", article=story))
+
+    page = Client().get(f"/newsletters/{audience.newsletter.slug}/").content.decode()
+
+    assert "Fares rise" in page
+    assert "SECRETFARE" not in page
