@@ -108,8 +108,39 @@ def members_csv_newsletters(user_ids: list[int]) -> dict[int, list[str]]:
     return queries.member_newsletter_slugs(user_ids)
 
 
+def provider_event(sender: Any, event: Any, **kwargs: Any) -> None:
+    """A hard bounce or a complaint ends every subscription of the address.
+
+    The outbox already keeps such addresses off bulk mail (its suppression
+    list); this records it on the subscriptions too, as history with a reason,
+    so staff see why a reader left and counts stay true. A soft bounce (not
+    suppressed by the outbox) changes nothing.
+    """
+    from herald.outbox.queries import is_suppressed
+
+    from . import actions
+    from .models import UnsubscribeReason
+
+    reasons = {
+        "bounced": UnsubscribeReason.BOUNCE,
+        "complained": UnsubscribeReason.COMPLAINT,
+    }
+    reason = reasons.get(event.event_type)
+    if reason is None or not event.recipient or not is_suppressed(event.recipient):
+        return
+    actions.unsubscribe_address(event.recipient, reason=reason)
+
+
 def connect() -> None:
     """Register this app's receivers and providers (idempotent)."""
+    from herald.outbox.models import DeliveryEvent
+    from herald.outbox.signals import delivery_event
+
+    delivery_event.connect(
+        provider_event,
+        sender=DeliveryEvent,
+        dispatch_uid="herald.newsletters.provider_event",
+    )
     hooks.register_signup_choices(signup_choices)
     hooks.register_signup_initial(signup_initial)
     hooks.register("member_confirmed", member_confirmed)

@@ -207,3 +207,37 @@ def test_the_purge_runs_on_the_beat_schedule(settings):
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "herald.newsletters.tasks.purge_unconfirmed" in scheduled
     assert "herald.newsletters.tasks.purge_unconfirmed" in app.tasks
+
+
+@pytest.mark.parametrize(
+    "event_type,permanent,reason",
+    [
+        ("bounced", True, "bounce"),
+        ("complained", True, "complaint"),
+        ("bounced", False, None),
+    ],
+)
+def test_a_hard_bounce_or_complaint_ends_the_subscriptions(
+    morning, weekly, event_type, permanent, reason
+):
+    from herald.outbox import actions as outbox
+
+    for newsletter in (morning, weekly):
+        actions.subscribe(
+            newsletter, email="gone@example.org", source=SubscriptionSource.STAFF
+        )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        outbox.record_event(
+            provider="postmark",
+            event_type=event_type,
+            recipient="Gone@example.org",
+            event_id=f"evt-{event_type}-{permanent}",
+            permanent=permanent,
+        )
+    left = SubscriptionEvent.objects.filter(kind=EventKind.UNSUBSCRIBED)
+    if reason is None:  # a soft bounce changes nothing
+        assert not left.exists()
+        assert len(queries.subscribed_ids("gone@example.org")) == 2
+    else:
+        assert sorted(e.reason for e in left) == [reason, reason]
+        assert queries.subscribed_ids("gone@example.org") == set()
