@@ -155,3 +155,10 @@ def connect() -> None:
     from .sending import queries as sending_queries
 
     queries.register_archive_source(sending_queries.archive_issues)
+    from herald.outbox.signals import delivery_event
+
+    from .sending import events
+
+    delivery_event.connect(
+        events.delivery_event, dispatch_uid="herald.newsletters.delivery_event"
+    )

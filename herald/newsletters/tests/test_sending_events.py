@@ -1,0 +1,108 @@
+"""Provider webhooks reach newsletter deliveries (reports) and subscriptions."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from herald.newsletters.models import SubscriptionState
+from herald.newsletters.sending.models import Delivery, Send
+
+from .sendkit import make_newsletter, subscribe
+
+pytestmark = pytest.mark.django_db
+
+AUTH = {
+    "HTTP_AUTHORIZATION": "Basic "
+    + base64.b64encode(b"hook:test-webhook-secret").decode()
+}
+URL = "/email/webhooks/postmark/tracking/"
+
+
+@pytest.fixture
+def delivery():
+    newsletter = make_newsletter()
+    subscription = subscribe(newsletter, "reader@example.org")
+    send = Send.objects.create(newsletter=newsletter, subject="Friday")
+    return Delivery.objects.create(
+        send=send,
+        subscription=subscription,
+        email="reader@example.org",
+        provider_message_id="pm-42",
+    )
+
+
+def _post(client, payload, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return client.post(
+            URL, data=json.dumps(payload), content_type="application/json", **AUTH
+        )
+
+
+def test_delivered_and_opened_events_fill_the_report(
+    client, delivery, django_capture_on_commit_callbacks
+):
+    for payload in (
+        {
+            "RecordType": "Delivery",
+            "MessageID": "pm-42",
+            "Recipient": "reader@example.org",
+            "DeliveredAt": "2026-12-07T10:00:00Z",
+        },
+        {
+            "RecordType": "Open",
+            "MessageID": "pm-42",
+            "Recipient": "reader@example.org",
+            "ReceivedAt": "2026-12-07T10:05:00Z",
+        },
+    ):
+        assert (
+            _post(client, payload, django_capture_on_commit_callbacks).status_code
+            == 200
+        )
+
+    delivery.refresh_from_db()
+    assert delivery.delivered_at.isoformat() == "2026-12-07T10:00:00+00:00"
+    assert delivery.opened_at.isoformat() == "2026-12-07T10:05:00+00:00"
+    assert delivery.bounced_at is None
+    assert delivery.subscription.state == SubscriptionState.SUBSCRIBED
+
+
+def test_a_hard_bounce_unsubscribes_with_its_reason(
+    client, delivery, django_capture_on_commit_callbacks
+):
+    payload = {
+        "RecordType": "Bounce",
+        "ID": 99,
+        "Type": "HardBounce",
+        "MessageID": "pm-42",
+        "Email": "reader@example.org",
+        "BouncedAt": "2026-12-07T10:00:00Z",
+    }
+
+    assert _post(client, payload, django_capture_on_commit_callbacks).status_code == 200
+
+    delivery.refresh_from_db()
+    delivery.subscription.refresh_from_db()
+    assert delivery.bounced_at is not None
+    assert delivery.subscription.state == SubscriptionState.UNSUBSCRIBED
+
+
+def test_a_soft_bounce_keeps_the_subscription(
+    client, delivery, django_capture_on_commit_callbacks
+):
+    payload = {
+        "RecordType": "Bounce",
+        "ID": 100,
+        "Type": "SoftBounce",
+        "MessageID": "pm-42",
+        "Email": "reader@example.org",
+        "BouncedAt": "2026-12-07T10:00:00Z",
+    }
+
+    _post(client, payload, django_capture_on_commit_callbacks)
+
+    delivery.subscription.refresh_from_db()
+    assert delivery.subscription.state == SubscriptionState.SUBSCRIBED
