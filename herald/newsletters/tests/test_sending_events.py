@@ -1,4 +1,4 @@
-"""Provider webhooks reach newsletter deliveries (reports) and subscriptions."""
+"""Provider webhooks reach newsletter deliveries (the send report)."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def test_delivered_and_opened_events_fill_the_report(
     assert delivery.subscription.state == SubscriptionState.SUBSCRIBED
 
 
-def test_a_hard_bounce_unsubscribes_with_its_reason(
+def test_a_hard_bounce_is_counted_and_unsubscribes(
     client, delivery, django_capture_on_commit_callbacks
 ):
     payload = {
@@ -88,21 +88,3 @@ def test_a_hard_bounce_unsubscribes_with_its_reason(
     delivery.subscription.refresh_from_db()
     assert delivery.bounced_at is not None
     assert delivery.subscription.state == SubscriptionState.UNSUBSCRIBED
-
-
-def test_a_soft_bounce_keeps_the_subscription(
-    client, delivery, django_capture_on_commit_callbacks
-):
-    payload = {
-        "RecordType": "Bounce",
-        "ID": 100,
-        "Type": "SoftBounce",
-        "MessageID": "pm-42",
-        "Email": "reader@example.org",
-        "BouncedAt": "2026-12-07T10:00:00Z",
-    }
-
-    _post(client, payload, django_capture_on_commit_callbacks)
-
-    delivery.subscription.refresh_from_db()
-    assert delivery.subscription.state == SubscriptionState.SUBSCRIBED
