@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/herald
 export UV_PROJECT_ENVIRONMENT := .venv
 
 .PHONY: demo test install install-dev lint check test-sqlite test-postgres test-e2e \
-        bench bench-100k bench-members run migrate services chromium clean
+        bench bench-100k bench-members run migrate services chromium nginx clean
 
 $(UV):
 	python3 -m venv .venv-tools && .venv-tools/bin/pip install -q "uv>=0.6,<1"
@@ -58,7 +58,7 @@ pytest = set -o pipefail; $(PY) -m pytest $(2) 2>&1 | tee var/pytest-$(1).log ||
 NO_SERVICES = export HERALD_DATABASE_URL= HERALD_REDIS_URL= HERALD_CELERY_BROKER_URL=
 apt_get = { (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; }
 
-test: test-start install-dev services chromium vnu messages lint check test-sqlite test-postgres test-e2e
+test: test-start install-dev services chromium nginx vnu messages lint check test-sqlite test-postgres test-e2e
 	@python3 tools/test_summary.py var
 
 test-start:
@@ -72,6 +72,14 @@ services:
 
 chromium:
 	$(call timed,chromium,command -v chromium >/dev/null 2>&1 || $(call apt_get,chromium))
+
+# nginx and Debian's cache purge module, for tests/test_nginx_cache.py and
+# tools/bench/nginx.py (they run nginx as a child process; Debian's policy-rc.d
+# or the absence of systemd keeps the packaged service from starting).
+NGINX_PURGE_MODULE := /usr/lib/nginx/modules/ngx_http_cache_purge_module.so
+nginx:
+	$(call timed,nginx,{ command -v nginx >/dev/null 2>&1 && [ -f $(NGINX_PURGE_MODULE) ]; } || \
+	  $(call apt_get,nginx libnginx-mod-http-cache-purge))
 
 # The W3C Nu HTML checker (npm's vnu-jar, pinned) and a Java to run it:
 # tests/test_html_validity.py checks every reader page with it. Its postinstall
@@ -123,9 +131,10 @@ test-e2e: install-dev chromium
 ## make bench: load the shared corpus and print p50/p95 (see docs/performance.md).
 ## BENCH_ARGS passes options to tools/bench/run.py (e.g. --db URL --workers 4).
 BENCH_ARGS ?=
-bench: install-dev services
+bench: install-dev services nginx
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(PY) tools/bench/run.py $(BENCH_ARGS)
+	$(PY) tools/bench/nginx.py $(NGINX_BENCH_ARGS)
 
 ## make bench-100k: the scale test (100,000 articles; compares with the 1,000 run).
 bench-100k: install-dev services

@@ -10,7 +10,7 @@ class DistributionConfig(AppConfig):
         from herald.core import keep
         from herald.newsroom import hooks
 
-        from . import accounts, websub
+        from . import accounts, frontend_cache, websub
         from .templatetags.distribution import head_vary
 
         # Every article view shows the head tags: look them up with its parts.
@@ -18,4 +18,5 @@ class DistributionConfig(AppConfig):
 
         for event in hooks.EVENTS:
             hooks.register(event, websub.on_article_event)
+            hooks.register(event, frontend_cache.on_article_event)
         accounts.connect()

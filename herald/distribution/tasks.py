@@ -41,3 +41,16 @@ def deliver_hub_ping(self, ping_id: int) -> object:  # type: ignore[no-untyped-d
         return self.retry(countdown=backoff(self.request.retries), throw=False)
     actions.mark_ping_delivered(ping)
     return "delivered"
+
+
+@shared_task
+def purge_frontend_cache(urls: list[str]) -> int:
+    """Drop ``urls`` from nginx's page cache after a story changed.
+
+    Idempotent: purging a URL that is not (or no longer) kept does nothing, so
+    running the task twice is harmless. Failures are logged, not retried: the
+    pages expire by their ``max-age`` anyway.
+    """
+    from . import frontend_cache
+
+    return frontend_cache.purge(urls)

@@ -17,12 +17,13 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from herald.core import keep
+from herald.core.keep import http as keep_http
 from herald.members.access import ANONYMOUS, reader_for
 
 from . import actions, feeds, oembed, queries, sitemaps
@@ -160,7 +161,7 @@ def public_feed(kind: str, fmt: str) -> Callable[..., HttpResponse]:
         response = _feed_response(
             request, feed, self_url=site.absolute(request.path), hubs=site.hubs
         )
-        patch_cache_control(response, public=True, max_age=PUBLIC_FEED_MAX_AGE)
+        keep_http.neutral(response, max_age=PUBLIC_FEED_MAX_AGE)
         return response
 
     view.__name__ = f"{kind}_{fmt}_feed"
@@ -199,7 +200,7 @@ def private_feed(fmt: str) -> Callable[..., HttpResponse]:
         response = _feed_response(
             request, feed, self_url=site.absolute(request.path), hubs=[]
         )
-        patch_cache_control(response, private=True, no_cache=True, max_age=0)
+        keep_http.private(response)
         response.headers["X-Robots-Tag"] = "noindex, nofollow"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
@@ -236,7 +237,7 @@ def revoke_private_feed(request: HttpRequest) -> HttpResponse:
 
 def _xml_response(body: str, *, max_age: int = SITEMAP_MAX_AGE) -> HttpResponse:
     response = HttpResponse(body, content_type="application/xml; charset=utf-8")
-    patch_cache_control(response, public=True, max_age=max_age)
+    keep_http.neutral(response, max_age=max_age)
     return response
 
 
@@ -293,7 +294,7 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         sitemaps.render_robots(site), content_type="text/plain; charset=utf-8"
     )
-    patch_cache_control(response, public=True, max_age=3600)
+    keep_http.neutral(response, max_age=3600)
     return response
 
 
@@ -325,7 +326,7 @@ def oembed_view(request: HttpRequest) -> HttpResponse:
         return _error(404, "not_found", _("No story at this address."))
     data = oembed.embed_for(article, site, maxwidth=maxwidth, maxheight=maxheight)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
-    patch_cache_control(response, public=True, max_age=3600)
+    keep_http.neutral(response, max_age=3600)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 

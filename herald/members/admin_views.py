@@ -29,6 +29,8 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import AdminDateInput
 from wagtail.log_actions import log
 
+from herald.core.keep import http as keep_http
+
 from . import actions, csvio, queries
 from .models import Label, MemberStatus, Offer, Tier, User
 
@@ -407,8 +409,7 @@ class MemberExportView(MemberAdminView):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return keep_http.private(response, store=False)  # type: ignore[no-any-return]
 
 
 class MemberImportView(MemberAdminView):

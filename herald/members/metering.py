@@ -20,9 +20,10 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 
 from herald.core.http import client_ip
+from herald.core.keep import http as keep_http
 
 from .models import MembershipSettings
 
@@ -103,11 +104,9 @@ class MeterMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         if getattr(request, "herald_personalised", False):
-            # Replace any public caching set earlier by the view.
-            cache_control = response.headers.get("Cache-Control", "")
-            if "public" in cache_control or "s-maxage" in cache_control:
-                del response.headers["Cache-Control"]
-            patch_cache_control(response, private=True, no_cache=True, max_age=0)
+            # core.keep's rule: a reader with a metering pass sees more than
+            # an anonymous one; replace any public marking set by the view.
+            keep_http.private(response)
             patch_vary_headers(response, ("Cookie",))
             new_id = getattr(request, "herald_meter_new", None)
             if new_id:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
 from herald.core.http import client_ip
+from herald.core.keep import http as keep_http
 
 from . import actions, queries
 from .forms import (
@@ -77,8 +78,7 @@ def too_many(request: HttpRequest) -> HttpResponse:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return keep_http.private(response, store=False)  # type: ignore[no-any-return]
 
 
 def _allow_checkout_forms(response: HttpResponse) -> HttpResponse:

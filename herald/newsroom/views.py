@@ -9,29 +9,21 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from herald.core.http import client_ip
+from herald.core.keep import http as keep_http
 
 from . import queries
 
-# Shared caches may keep anonymous pages briefly; signed-in readers get private.
-PUBLIC_MAX_AGE = 60
-
 
 def apply_cache_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Public, short-lived caching for anonymous readers; private otherwise."""
-    if response.status_code != 200:
-        return response
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        patch_cache_control(response, private=True, no_cache=True, max_age=0)
-    else:
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    """Cache-Control as ``core.keep`` decides (public, briefly, only for an
+    anonymous reader's page that is no preview), and an ETag on public pages."""
+    keep_http.reader_page(request, response)
+    if response.status_code == 200 and keep_http.is_public(response):
         set_etag_without_nonce(request, response)
-    patch_vary_headers(response, ("Cookie",))
     return response
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "herald.core.keep.GenerationMiddleware",
+    "herald.core.keep.http.CookieGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "herald.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -208,6 +209,21 @@ CACHES["local"] = {
     # About six entries per article read (route, head tags, two fragments, body).
     "OPTIONS": {"MAX_ENTRIES": 10000, "CULL_FREQUENCY": 4},
 }
+
+# nginx's page cache (docs/deploy/nginx.conf): purged through Wagtail's
+# frontend-cache interface when a story changes (distribution.frontend_cache).
+# Wagtail's own app is not installed: its receivers would purge inside the
+# publishing transaction; Herald's run after the commit.
+WAGTAILFRONTENDCACHE = (
+    {
+        "nginx": {
+            "BACKEND": "herald.distribution.providers.http_purge.NginxPurgeBackend",
+            "LOCATION": env.CACHE_PURGE_URL,
+        }
+    }
+    if env.CACHE_PURGE_URL
+    else {}
+)
 
 # Celery: Redis is the broker when configured; otherwise tasks run in-process.
 CELERY_BROKER_URL = env.CELERY_BROKER_URL or env.REDIS_URL or "memory://"

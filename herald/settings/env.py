@@ -165,6 +165,13 @@ for _proxy in TRUSTED_PROXIES:
             "give the proxies' addresses, e.g. 127.0.0.1,::1"
         ) from None
 
+# Where Herald sends PURGE requests for nginx's page cache: the purge server of
+# docs/deploy/nginx.conf (e.g. "http://127.0.0.1:8081"). When an article is
+# published, republished (a correction) or unpublished, its page, the home and
+# section pages and its feeds are purged at once. Empty: nothing is purged, and
+# anonymous pages show a change within their max-age (60 s).
+CACHE_PURGE_URL = _get("HERALD_CACHE_PURGE_URL").rstrip("/")
+
 # Log level for Herald's own loggers (DEBUG, INFO, WARNING, ERROR).
 LOG_LEVEL = _get("HERALD_LOG_LEVEL", "INFO")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import durable
+from . import durable, http
 from .changes import (
     GENERATION_KEY,
     GenerationalLocMemCache,
@@ -39,6 +39,7 @@ __all__ = [
     "generation",
     "get_many",
     "get_or_build",
+    "http",
     "is_preview",
     "kept_rendering",
     "live_revision",

@@ -1,0 +1,1 @@
+"""Frontend-cache purge backends (Wagtail's ``WAGTAILFRONTENDCACHE`` interface)."""
