@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from herald.core import keep
 from herald.core.keep import http as keep_http
+from herald.core.keep.flight import once
 from herald.members.access import ANONYMOUS, reader_for
 
 from . import actions, feeds, oembed, queries, sitemaps
@@ -151,13 +152,10 @@ def public_feed(kind: str, fmt: str) -> Callable[..., HttpResponse]:
 
         # Rendered for the anonymous reader: kept (core.keep) per host and path
         # until anything it shows changes. An unknown scope raises 404 in
-        # build(), so nothing is kept for it.
-        feed = keep.get_or_build(
-            keep.rendering_key("feed", None, request.get_host(), request.path),
-            build,
-            FEED_TTL,
-            shared=True,
-        )
+        # build(), so nothing is kept for it. When it is missing, one thread
+        # of this process builds it and the others wait for that copy.
+        feed_key = keep.rendering_key("feed", None, request.get_host(), request.path)
+        feed = keep.get_or_build(feed_key, once(feed_key, build), FEED_TTL, shared=True)
         response = _feed_response(
             request, feed, self_url=site.absolute(request.path), hubs=site.hubs
         )

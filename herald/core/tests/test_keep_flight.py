@@ -1,0 +1,51 @@
+"""core.keep.flight: a missing kept value is built once per process."""
+
+from __future__ import annotations
+
+import threading
+
+from herald.core import keep
+from herald.core.keep.flight import once
+
+
+def test_threads_that_miss_together_build_once_and_share_the_copy():
+    builds: list[int] = []
+    release = threading.Event()
+    key = keep.rendering_key("test-flight", None, "/feed/")
+
+    def build() -> str:
+        builds.append(1)
+        release.wait(10)  # hold the first build while the others arrive
+        return "<rss>kept</rss>"
+
+    got: list[str] = []
+
+    def reader() -> None:
+        got.append(keep.get_or_build(key, once(key, build), 60))
+
+    threads = [threading.Thread(target=reader) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    release.set()
+    for thread in threads:
+        thread.join(10)
+
+    assert builds == [1]
+    assert got == ["<rss>kept</rss>"] * 8
+
+
+def test_a_build_that_fails_lets_the_next_request_build_again():
+    key = keep.rendering_key("test-flight", None, "/broken/")
+    calls: list[int] = []
+
+    def broken() -> str:
+        calls.append(1)
+        raise LookupError("no such section")
+
+    for _ in range(2):
+        try:
+            keep.get_or_build(key, once(key, broken), 60)
+        except LookupError:
+            pass
+
+    assert calls == [1, 1]
