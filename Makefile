@@ -129,7 +129,9 @@ test-e2e: install-dev chromium
 	  $(call pytest,browser,-q -m browser --durations=5 $(PYTEST_ARGS) tests/e2e))
 
 ## make bench: load the shared corpus and print p50/p95 (see docs/performance.md).
-## BENCH_ARGS passes options to tools/bench/run.py (e.g. --db URL --workers 4).
+## BENCH_ARGS passes options to tools/bench/run.py (e.g. --db URL --workers 4);
+## then tools/bench/nginx.py (nginx's page cache vs a static file; NGINX_BENCH_ARGS).
+NGINX_BENCH_ARGS ?=
 BENCH_ARGS ?=
 bench: install-dev services nginx
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
