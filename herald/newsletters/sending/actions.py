@@ -671,6 +671,11 @@ def record_outcomes(
                 pk__in=[d.pk for d in failed], state__in=live
             ).update(state=DeliveryState.FAILED)
             Delivery.objects.bulk_update(failed, ["error"])
+        skipped = by_status.get(transport.SKIPPED, [])
+        if skipped:
+            Delivery.objects.filter(
+                pk__in=[d.pk for d in skipped], state=DeliveryState.SENDING
+            ).update(state=DeliveryState.SKIPPED, skip_reason=SkipReason.SUPPRESSED)
         unknown = by_status.get(transport.UNKNOWN, [])
         if unknown:
             Delivery.objects.filter(

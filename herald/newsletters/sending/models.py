@@ -220,6 +220,7 @@ DELIVERY_TRANSITIONS: dict[str, frozenset[str]] = {
             DeliveryState.SENT,
             DeliveryState.FAILED,
             DeliveryState.UNKNOWN,
+            DeliveryState.SKIPPED,  # suppressed or unsubscribed at the last check
             DeliveryState.PENDING,  # the provider refused the whole call (429/5xx)
         }
     ),

@@ -77,7 +77,47 @@ def _classify(exc: BaseException, *, started: bool) -> Outcome:
     return Outcome(UNKNOWN, error=text)
 
 
+SKIPPED = "skipped"
+
+_FROM_OUTBOX = {
+    "sent": SENT,
+    "rejected": FAILED,
+    "retry": RETRY,
+    "unknown": UNKNOWN,
+    "suppressed": SKIPPED,
+}
+
+
 def deliver(messages: Sequence[EmailMessage]) -> list[Outcome]:
+    """Send one-recipient ``messages``; one outcome per message, in order.
+
+    Through the outbox's batch sender (``herald.outbox.batch.send_batch``: the
+    configured provider, one connection, the suppression list) when the outbox
+    is installed, else straight through Django's email backend.
+    """
+    try:
+        from herald.outbox import batch
+    except ImportError:
+        return deliver_direct(messages)
+    results = batch.send_batch(messages)
+    by_address = {r.email.lower(): r for r in results}
+    outcomes = []
+    for message in messages:
+        result = by_address.get(message.to[0].lower())
+        if result is None:
+            outcomes.append(Outcome(UNKNOWN, error="no outcome from the outbox"))
+            continue
+        outcomes.append(
+            Outcome(
+                _FROM_OUTBOX.get(result.status, UNKNOWN),
+                result.message_id if result.status == "sent" else "",
+                result.detail[:500],
+            )
+        )
+    return outcomes
+
+
+def deliver_direct(messages: Sequence[EmailMessage]) -> list[Outcome]:
     """Send ``messages`` over one connection; one outcome per message, in order.
 
     After a message whose outcome is ``unknown`` or ``retry`` the connection is
