@@ -34,6 +34,7 @@ class DeskPanel(Component):
     heading: Any = ""
     template_name = "newsroom/admin/desk_panel.html"
     empty: Any = ""
+    show_note = False
 
     def __init__(self, request: Any) -> None:
         self.request = request
@@ -66,6 +67,7 @@ class MyDraftsPanel(DeskPanel):
     heading = _("My drafts")
     empty = _("No drafts: everything you wrote is live or scheduled.")
     order = 100
+    show_note = True
 
     def items(self) -> list[Any]:
         return [
@@ -121,6 +123,7 @@ class RecentlyCorrectedPanel(DeskPanel):
     empty = _("No corrections in the last two weeks.")
     order = 170
     when_label = _("Corrected")
+    show_note = True
 
     def items(self) -> list[Any]:
         return [
