@@ -170,3 +170,10 @@ bench-search: install-dev services
 
 clean:
 	rm -rf var .venv .venv-tools
+
+## make bench-push: one breaking push to 100,000 subscriptions with 2 Celery
+## workers against the local push service (target ≤ 60 s, ≤ 300 MB per worker,
+## 0 duplicates, 0 missing; BENCH_ARGS e.g. --subscriptions 10000).
+.PHONY: bench-push
+bench-push: install-dev services
+	$(PY) tools/bench/push.py $(BENCH_ARGS)

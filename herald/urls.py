@@ -5,6 +5,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from herald.newsroom import urls as newsroom_urls
+from herald.notifications.urls import root_urlpatterns as notifications_root
 from herald.settings import env
 
 urlpatterns = [
@@ -14,6 +15,8 @@ urlpatterns = [
     path("newsletters/", include("herald.newsletters.sending.urls")),
     path("newsletters/", include("herald.newsletters.urls")),
     path("email/webhooks/", include("herald.outbox.urls")),
+    path("notifications/", include("herald.notifications.urls")),
+    path("", include((notifications_root, "notifications_root"))),
     path("", include(newsroom_urls)),
     path("", include("herald.distribution.urls")),
 ]

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "herald.members",
     "herald.newsroom",
     "herald.newsletters",
+    "herald.notifications",
     "herald.distribution",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",
@@ -246,6 +247,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "herald.outbox.tasks.recover_messages",
         "schedule": 60.0,
     },
+    "notifications-resume-deliveries": {
+        "task": "herald.notifications.tasks.resume_deliveries",
+        "schedule": 5 * 60.0,
+    },
     "members-purge-expired-data": {
         "task": "herald.members.tasks.purge_expired_data",
         "schedule": 60 * 60.0,
@@ -447,3 +452,26 @@ HERALD_PAYMENTS_PROVIDER = env.PAYMENTS_PROVIDER
 HERALD_STRIPE_SECRET_KEY = env.STRIPE_SECRET_KEY
 HERALD_STRIPE_WEBHOOK_SECRET = env.STRIPE_WEBHOOK_SECRET
 HERALD_STRIPE_API_BASE = env.STRIPE_API_BASE
+
+# Web Push (herald.notifications; docs/notifications.md).
+HERALD_PUSH_CONTACT = env.PUSH_CONTACT
+HERALD_PUSH_BREAKING_AUTOSEND = env.PUSH_BREAKING_AUTOSEND
+HERALD_PUSH_QUEUE = env.PUSH_QUEUE
+HERALD_PUSH_SERVICE_HOSTS = env.PUSH_SERVICE_HOSTS
+# Hosts reached over plain http (only the tests' local push service).
+HERALD_PUSH_INSECURE_HOSTS: list[str] = []
+# Time to live at the push service: a day for section alerts, two hours for
+# breaking news (stale by then). Never 0: that drops pushes to offline devices.
+HERALD_PUSH_TTL = 24 * 3600
+HERALD_PUSH_BREAKING_TTL = 2 * 3600
+# Subscriptions per delivery batch (one task), parallel requests per batch,
+# seconds before a push service that does not answer counts as failed (retried).
+HERALD_PUSH_BATCH_SIZE = 500
+HERALD_PUSH_CONCURRENCY = 50
+HERALD_PUSH_TIMEOUT = 10.0
+# Attempts per delivery (429, 5xx, timeouts) before it is marked failed, and the
+# first backoff (doubled each attempt; a longer Retry-After wins).
+HERALD_PUSH_MAX_ATTEMPTS = 5
+HERALD_PUSH_BACKOFF = 30
+# Anonymous writes to the subscription API per address.
+HERALD_PUSH_RATE = "20/h"

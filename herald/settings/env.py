@@ -201,3 +201,27 @@ STRIPE_API_BASE = _get("HERALD_STRIPE_API_BASE")
 def ensure_settings_module(default: str = "herald.settings.dev") -> None:
     """Point Django at the settings module from the environment, or ``default``."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", default)
+
+
+# Web Push (herald.notifications). Contact the push services may write to about
+# this site's pushes: a mailto: address or an https: URL (RFC 8292 "sub"). Empty
+# means HERALD_BASE_URL when that is https.
+PUSH_CONTACT = _get("HERALD_PUSH_CONTACT")
+
+# Send a push to the "breaking" topic as soon as an article flagged breaking is
+# first published (otherwise the editors are offered one to check and send).
+PUSH_BREAKING_AUTOSEND = _bool("HERALD_PUSH_BREAKING_AUTOSEND", default=False)
+
+# Push services the site will send to (host names; a name also covers its
+# subdomains). Subscriptions whose endpoint is elsewhere are refused: the
+# endpoint comes from a browser, and the server POSTs to it.
+PUSH_SERVICE_HOSTS = _list(
+    "HERALD_PUSH_SERVICE_HOSTS",
+    "fcm.googleapis.com,updates.push.services.mozilla.com,push.services.mozilla.com,"
+    "notify.windows.com,push.apple.com",
+)
+
+# Celery queue of push delivery tasks (fan-out and batches). Default: Celery's
+# default queue. A queue of its own lets dedicated workers send pushes without
+# holding up other tasks: run them with `celery -A herald worker -Q <name>`.
+PUSH_QUEUE = _get("HERALD_PUSH_QUEUE")

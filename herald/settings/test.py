@@ -28,3 +28,7 @@ BASE_URL = "http://testserver"
 HERALD_WEBSUB_DEFAULT_HUBS = ""
 # Every request reads the shared generation (tests of the reuse set it).
 HERALD_LOCAL_GENERATION_TTL = 0
+
+# The tests' local push service listens on 127.0.0.1 over plain http.
+HERALD_PUSH_SERVICE_HOSTS = [*HERALD_PUSH_SERVICE_HOSTS, "127.0.0.1"]  # noqa: F405
+HERALD_PUSH_INSECURE_HOSTS = ["127.0.0.1"]
