@@ -8,7 +8,7 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.widgets import PageListingButton
+from wagtail.admin.ui.menus.pages import PageMenuItem
 
 from . import admin_views
 
@@ -42,20 +42,12 @@ def register_menu() -> MenuItem:
     )
 
 
-class PushButton(PageListingButton):
+class PushMenuItemForPage(PageMenuItem):
     label = _("Push notification")
     icon_name = "mail"
+    url_name = "notifications_admin:push"
 
-    def __init__(self, page: Any, **kwargs: Any) -> None:
-        super().__init__(
-            label=str(self.label),
-            url=reverse("notifications_admin:push", args=[page.pk]),
-            icon_name=self.icon_name,
-            **kwargs,
-        )
-        self.page = page
-
-    def show_for(self, user: Any) -> bool:
+    def is_shown(self, user: Any) -> bool:
         return (
             bool(self.page.live) and self.page.permissions_for_user(user).can_publish()
         )
@@ -68,6 +60,4 @@ def push_button(page: Any, user: Any, view_name: str = "", next_url: Any = None)
     specific = page.specific_class
     if specific is None or not issubclass(specific, ArticlePage):
         return
-    button = PushButton(page, priority=40)
-    if button.show_for(user):
-        yield button
+    yield PushMenuItemForPage(page=page, priority=40)

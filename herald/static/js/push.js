@@ -4,11 +4,11 @@
   "use strict";
   var STORE = "herald-push-subscription";
   var supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
-  var root = document.documentElement;
+  var script = document.querySelector("script[data-reader]");
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function () {
-      var reader = root.getAttribute("data-reader") || "anonymous";
+      var reader = (script && script.getAttribute("data-reader")) || "anonymous";
       var last = null;
       try { last = localStorage.getItem("herald-reader"); localStorage.setItem("herald-reader", reader); } catch (e) { /* private mode */ }
       if (last && last !== reader && navigator.serviceWorker.controller) {
