@@ -435,9 +435,7 @@ def icon_and_image(notification: Notification) -> tuple[str, str]:
     except Exception:
         log.warning("push image could not be rendered", exc_info=True)
     if not icon:
-        from django.templatetags.static import static
-
-        icon = _absolute(static("icons/icon-192.png"))
+        icon = _absolute(payloads.static_url("icons/icon-192.png"))
     return icon, image
 
 
@@ -458,6 +456,33 @@ def send_deliveries(
     ids = _claim(notification.pk, first, last, now)
     if not ids:
         return result
+    try:
+        rows, messages, gone = _prepare(notification, ids)
+    except Exception:
+        # Nothing was sent: let another run take the rows now, not after the lease.
+        Delivery.objects.filter(id__in=ids, state=DeliveryState.PENDING).update(
+            lease_until=None
+        )
+        raise
+    outcomes = sender.send(messages)
+    _record(outcomes, {row.pk: row for row in rows}, result)
+    if gone:
+        result.skipped = Delivery.objects.filter(
+            id__in=gone, state=DeliveryState.PENDING
+        ).update(
+            state=DeliveryState.FAILED,
+            last_error="unsubscribed before sending",
+            finished_at=timezone.now(),
+            lease_until=None,
+        )
+    return result
+
+
+def _prepare(
+    notification: Notification, ids: list[int]
+) -> tuple[list[Delivery], list[Message], list[int]]:
+    """The claimed rows, one message per live subscription, and the rows whose
+    subscription was removed meanwhile."""
     rows = list(
         Delivery.objects.filter(id__in=ids)
         .select_related("subscription")
@@ -493,19 +518,7 @@ def send_deliveries(
                 topic=topic,
             )
         )
-    outcomes = sender.send(messages)
-    by_id = {row.pk: row for row in rows}
-    _record(outcomes, by_id, result)
-    if gone:
-        result.skipped = Delivery.objects.filter(
-            id__in=gone, state=DeliveryState.PENDING
-        ).update(
-            state=DeliveryState.FAILED,
-            last_error="unsubscribed before sending",
-            finished_at=timezone.now(),
-            lease_until=None,
-        )
-    return result
+    return rows, messages, gone
 
 
 def _record(

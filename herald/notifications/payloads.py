@@ -18,6 +18,17 @@ MAX_PAYLOAD = 3993
 CLICK_PARAMETER = "hp"  # ?hp=<notification id>: a click from a push
 
 
+def static_url(path: str) -> str:
+    """The URL of a static file, also where collectstatic has not run (workers)."""
+    from django.conf import settings
+    from django.templatetags.static import static
+
+    try:
+        return static(path)
+    except ValueError:  # no manifest entry: the unhashed name is served too
+        return settings.STATIC_URL + path
+
+
 def click_url(url: str, notification_id: Any) -> str:
     """``url`` with the click parameter analytics counts (and utm tags)."""
     parts = urlsplit(url)

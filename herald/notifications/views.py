@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from herald.core.http import client_ip
 from . import actions, queries, vapid
 from .forms import InvalidInput, TopicsForm, clean_subscription, clean_topics
 from .models import PushSubscription
+from .payloads import static_url as static
 
 MAX_BODY = 4096
 

@@ -142,7 +142,7 @@ def main() -> None:
     from django.db import connection, transaction
     from django.db.models import Count
 
-    from herald.newsroom.testing import make_article, make_section
+    from herald.newsroom.testing import make_article, make_author, make_section
     from herald.notifications import actions, vapid
     from herald.notifications.models import (
         BREAKING,
@@ -210,6 +210,7 @@ def main() -> None:
             make_section(f"Bench {uuid.uuid4().hex[:6]}"),
             "Benchmark: breaking news for everyone",
             dek="One push, every subscriber, two workers.",
+            authors=[make_author(f"Bench desk {uuid.uuid4().hex[:6]}")],
         )
 
         for i in range(args.workers):
