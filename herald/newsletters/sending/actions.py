@@ -612,20 +612,31 @@ def send_batch(batch: Batch, *, send: Send | None = None) -> dict[str, int]:
         ).update(state=DeliveryState.SKIPPED, skip_reason=SkipReason.SUPPRESSED)
         deliveries = [d for d in deliveries if d.pk not in blocked]
     began = time.perf_counter()
-    messages = []
-    for delivery in deliveries:
-        unsubscribe_url, preferences_url = _links(delivery)
-        messages.append(
-            build_message(
-                send,
-                delivery,
-                renderings=renderings,
-                unsubscribe_url=unsubscribe_url,
-                preferences_url=preferences_url,
+    try:
+        messages = []
+        for delivery in deliveries:
+            unsubscribe_url, preferences_url = _links(delivery)
+            messages.append(
+                build_message(
+                    send,
+                    delivery,
+                    renderings=renderings,
+                    unsubscribe_url=unsubscribe_url,
+                    preferences_url=preferences_url,
+                )
             )
-        )
+    except Exception as exc:  # nothing was handed over: give the batch back
+        log.exception("newsletter batch %s: could not build its messages", batch.pk)
+        error = f"could not build the messages: {type(exc).__name__}: {exc}"
+        retry = transport.Outcome(transport.RETRY, error=error[:500])
+        return record_outcomes(batch, deliveries, [retry] * len(deliveries))
     built = time.perf_counter()
-    outcomes = transport.deliver(messages) if messages else []
+    try:
+        outcomes = transport.deliver(messages) if messages else []
+    except Exception as exc:  # the provider may have some of them: do not guess
+        log.exception("newsletter batch %s: the transport failed", batch.pk)
+        error = f"transport error: {type(exc).__name__}: {exc}"[:500]
+        outcomes = [transport.Outcome(transport.UNKNOWN, error=error)] * len(messages)
     handed = time.perf_counter()
     counts = record_outcomes(batch, deliveries, outcomes)
     # Read by tools/bench/send.py: where a batch's time goes.

@@ -384,3 +384,64 @@ def test_a_sent_story_is_listed_in_the_archive_without_its_gated_text(story):
 
     assert "Fares rise" in page
     assert "SECRETFARE" not in page
+
+
+class Refusing:
+    """An SMTP server that answers every message with a temporary refusal."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.seen += 1
+        return "451 4.3.0 Try again later"
+
+
+def test_a_provider_that_refuses_is_retried_with_backoff_then_fails_visibly(
+    story, settings
+):
+    from aiosmtpd.controller import Controller
+
+    from .smtpsink import free_port
+
+    handler = Refusing()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.HERALD_EMAIL_PROVIDER = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.HERALD_NEWSLETTER_MAX_ATTEMPTS = 2
+    try:
+        audience = make_audience()
+        send = actions.create_send(audience.newsletter, subject="S", article=story)
+        actions.start_send(send)
+        actions.prepare_send(send.pk)
+
+        # when: the first try is refused
+        actions.work_send(send.pk)
+
+        # then: nothing lost, nothing failed yet, the batch waits its backoff
+        batch = Batch.objects.get(send=send)
+        assert batch.state == BatchState.PENDING
+        assert batch.not_before > timezone.now()
+        assert set(
+            Delivery.objects.filter(send=send).values_list("state", flat=True)
+        ) == {DeliveryState.PENDING}
+        assert actions.claim_batch(send.pk) is None  # not before its time
+
+        # when: the second (last) try is refused too
+        later = batch.not_before + timedelta(seconds=1)
+        assert actions.claim_batch(send.pk, now=later) is not None
+        actions.send_batch(Batch.objects.get(send=send))
+        actions.finish_if_done(send)
+    finally:
+        controller.stop()
+
+    # then: every delivery is failed with the provider's answer; the send failed
+    failed = Delivery.objects.filter(send=send, state=DeliveryState.FAILED)
+    assert failed.count() == 3
+    assert all("451" in d.error or "Try again" in d.error for d in failed)
+    send.refresh_from_db()
+    assert send.state == SendState.FAILED
+    assert handler.seen >= 3
