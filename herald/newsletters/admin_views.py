@@ -20,6 +20,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from herald.core.keep import http as keep_http
 from herald.members.admin_views import ImportForm
 
 from . import csvio, queries
@@ -171,8 +172,7 @@ class ExportView(NewsletterAdminView):
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         name = f"subscribers-{self.newsletter.slug}-{stamp}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return keep_http.private(response, store=False)  # type: ignore[no-any-return]
 
 
 class SubscriberImportForm(ImportForm):

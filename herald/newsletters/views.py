@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from herald.core.http import client_ip
+from herald.core.keep import http as keep_http
 
 from . import actions, queries
 from .forms import ChoicesForm, SignupForm
@@ -47,8 +48,7 @@ def _limited(request: HttpRequest, group: str, value: str) -> bool:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return keep_http.private(response, store=False)  # type: ignore[no-any-return]
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:

@@ -24,6 +24,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from herald.core.keep import http as keep_http
+
 from . import actions, mime, queries
 from .models import MessageState, OutboundMessage
 
@@ -123,8 +125,7 @@ def html_part(request: HttpRequest, pk: str) -> HttpResponse:
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     response["Content-Security-Policy"] = HTML_CSP
     response["Referrer-Policy"] = "no-referrer"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return keep_http.private(response, store=False)  # type: ignore[no-any-return]
 
 
 @require_POST

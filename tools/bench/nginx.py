@@ -109,6 +109,22 @@ def stop(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def cpu_seconds(master_pid: int) -> float:
+    """User + system CPU time of nginx's master and workers so far, in seconds."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == master_pid or int(fields[1]) == master_pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def article_links(html: str) -> list[str]:
     """Article-looking links of the home page (two path segments or more)."""
     found = re.findall(r'href="(/[a-z0-9-]+/[a-z0-9/-]+/)"', html)
@@ -135,7 +151,7 @@ def main() -> None:
     ap.add_argument("--port", type=int, default=8766, help="gunicorn's port")
     ap.add_argument("--nginx-port", type=int, default=8767)
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     ap.add_argument("--threads", type=int, default=8)
@@ -195,14 +211,21 @@ def main() -> None:
         runs: dict[str, list[dict]] = {"cached": [], "static": []}
         for n in range(args.rounds):
             for label, url in (("static", base + STATIC_PATH), ("cached", base + path)):
+                cpu_before = cpu_seconds(server.proc.pid)
                 r = bench.run_wrk(
                     url, threads=2, conns=args.connections, seconds=args.duration
                 )
                 r.pop("raw")
+                r["nginx_cpu_us"] = (
+                    1e6 * (cpu_seconds(server.proc.pid) - cpu_before) / r["requests"]
+                    if r["requests"]
+                    else float("nan")
+                )
                 runs[label].append(r)
                 log(
                     f"  round {n + 1} {label:<7} {r['rps']:9.1f} req/s  "
-                    f"p50 {bench.fmt_ms(r['p50'])}  p99 {bench.fmt_ms(r['p99'])}"
+                    f"p50 {bench.fmt_ms(r['p50'])}  p99 {bench.fmt_ms(r['p99'])}  "
+                    f"nginx CPU {r['nginx_cpu_us']:.0f} µs/request"
                     + (f"  non-2xx {r['errors']}" if r["errors"] else "")
                 )
         status = bench.fetch(base + path)[1].get("X-Cache-Status")
@@ -210,6 +233,9 @@ def main() -> None:
         cached = statistics.median(r["rps"] for r in runs["cached"])
         static = statistics.median(r["rps"] for r in runs["static"])
         ratio = cached / static if static else float("nan")
+        cpu_cached = statistics.median(r["nginx_cpu_us"] for r in runs["cached"])
+        cpu_static = statistics.median(r["nginx_cpu_us"] for r in runs["static"])
+        results.update(cpu_us_cached=cpu_cached, cpu_us_static=cpu_static)
         results.update(
             runs=runs,
             path=path,
@@ -227,7 +253,10 @@ def main() -> None:
     log(
         f"  median of {args.rounds}: cached {cached:.1f} req/s, static {static:.1f} "
         f"req/s\n  [{'PASS' if ok else 'FAIL'}] nginx cached article ≥ "
-        f"{TARGET_RATIO} × static file (wrk -t2 -c{args.connections}): {ratio:.2f}×"
+        f"{TARGET_RATIO} × static file (wrk -t2 -c{args.connections}): {ratio:.2f}×\n"
+        f"  nginx CPU per request (median): cached {cpu_cached:.0f} µs, static "
+        f"{cpu_static:.0f} µs (static / cached {cpu_static / cpu_cached:.2f}×, "
+        "the ratio nginx alone would reach on cores of its own)"
     )
     out = args.out or bench.VAR / "results-nginx.json"
     out.write_text(json.dumps(results, indent=1))

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from herald.core.keep import http as keep_http
 from herald.members.access import ANONYMOUS, Reader
 from herald.members.models import Tier
 from herald.newsletters.models import Newsletter
@@ -188,8 +189,7 @@ def _preview_response(send: Send, variant: str) -> HttpResponse:
     made = rendering.render(send, variant, reader=_reader_for(variant))
     page, _text = rendering.personalise(made, unsubscribe_url="#", preferences_url="#")
     response = HttpResponse(page)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return keep_http.private(response, store=False)  # type: ignore[no-any-return]
 
 
 def _send_test(
@@ -250,8 +250,7 @@ def preview(request: HttpRequest, pk: int, variant: str) -> HttpResponse:
     made = rendering.Rendering.from_json(variant, data)
     page, _text = rendering.personalise(made, unsubscribe_url="#", preferences_url="#")
     response = HttpResponse(page)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return keep_http.private(response, store=False)  # type: ignore[no-any-return]
 
 
 def edit_url(article: ArticlePage) -> str:
