@@ -19,10 +19,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -31,7 +33,7 @@ from wagtail.log_actions import log
 
 from herald.core.keep import http as keep_http
 
-from . import actions, csvio, queries
+from . import actions, csvio, history, hooks, publication, queries
 from .models import Label, MemberStatus, Offer, Tier, User
 
 
@@ -62,24 +64,97 @@ class MemberFilterSet(WagtailFilterSet):
 
 
 class MemberIndexView(generic.IndexView):
+    """The list: each row's address leads to the member's page."""
+
     def get_base_queryset(self) -> QuerySet:
         return queries.members().prefetch_related("labels")
+
+    @cached_property
+    def columns(self) -> list[Any]:
+        columns = list(super().columns)
+        for index, column in enumerate(columns):
+            if getattr(column, "name", "") == "email":
+                columns[index] = self._get_custom_column(
+                    "email",
+                    self._get_title_column_class(TitleColumn),
+                    get_url=self.get_inspect_url,
+                )
+        return columns
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["member_counts"] = queries.member_counts()
+        # The export takes the same search and filters as the list shows.
+        query = self.request.GET.copy()
+        for key in ("p", "export"):
+            query.pop(key, None)
+        context["export_query"] = query.urlencode()
         return context
 
 
 class MemberInspectView(generic.InspectView):
+    """A member's record: profile, status and tiers, payments, history in words."""
+
+    def get_page_subtitle(self) -> str:
+        return self.object.get_full_name()
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["timeline"] = queries.member_timeline(self.object)
-        context["subscriptions"] = list(
-            self.object.subscriptions.select_related("tier")
+        member = self.object
+        zone = publication.time_zone()
+        subscriptions = queries.member_subscriptions(member)
+        comps = queries.member_comps(member)
+        payments = queries.member_payments(member)
+        now = timezone.now()
+        live_subs = {s.pk for s in queries.live_subscriptions().filter(user=member)}
+        context.update(
+            {
+                "member": member,
+                "zone": zone,
+                "zone_name": str(zone),
+                "labels": list(member.labels.all()),
+                "subscriptions": subscriptions,
+                "live_subscription_ids": live_subs,
+                "comps": comps,
+                "live_comps": [
+                    c
+                    for c in comps
+                    if c.revoked_at is None and (c.ends_at is None or c.ends_at > now)
+                ],
+                "payments": payments,
+                "payments_summary": payments_summary(payments),
+                "timeline": history.timeline(
+                    queries.member_timeline(member),
+                    tiers=queries.tier_names(),
+                    zone=zone,
+                ),
+                "extra_sections": [
+                    block
+                    for block in hooks.collect(
+                        "member_admin_sections", self.request, member
+                    )
+                    if block
+                ],
+            }
         )
-        context["comps"] = list(self.object.comps.select_related("tier"))
         return context
+
+
+def payments_summary(payments: list[Any]) -> str:
+    """ "3 payments, 27.00 EUR in total" (one total per currency)."""
+    if not payments:
+        return ""
+    totals: dict[str, int] = {}
+    for payment in payments:
+        totals[payment.currency] = totals.get(payment.currency, 0) + payment.amount
+    from .models import format_money
+
+    amounts = ", ".join(format_money(v, k) for k, v in sorted(totals.items()))
+    return ngettext(
+        "%(count)d payment, %(amounts)s in total",
+        "%(count)d payments, %(amounts)s in total",
+        len(payments),
+    ) % {"count": len(payments), "amounts": amounts}
 
 
 class SelectColumn(Column):
@@ -128,6 +203,7 @@ class MemberViewSet(ModelViewSet):
     inspect_view_enabled = True
     inspect_template_name = "members/admin/inspect.html"
     index_template_name = "members/admin/index.html"
+    index_results_template_name = "members/admin/index_results.html"
     filterset_class = MemberFilterSet
     search_fields = ["email", "first_name", "last_name", "note"]
     edit_view_class = MemberEditView
@@ -150,7 +226,11 @@ class MemberViewSet(ModelViewSet):
             *super().get_urlpatterns(),
             path("bulk/", view(MemberBulkView), name="bulk"),
             path("comp/<int:pk>/", view(MemberCompView), name="comp"),
-            path("export/", view(MemberExportView), name="export"),
+            path(
+                "export/",
+                self.construct_view(MemberExportView, **self.get_index_view_kwargs()),
+                name="export",
+            ),
             path("import/", view(MemberImportView), name="import"),
         ]
 
@@ -326,10 +406,11 @@ class MemberBulkView(MemberAdminView):
                 changed = sum(
                     actions.add_label(m, label=label, actor=actor) for m in members
                 )
-            message = _("Label “%(label)s” added to %(count)d members.") % {
-                "label": label.name,
-                "count": changed,
-            }
+            message = ngettext(
+                "Label “%(label)s” added to %(count)d member.",
+                "Label “%(label)s” added to %(count)d members.",
+                changed,
+            ) % {"label": label.name, "count": changed}
         elif action == BulkAction.GRANT_COMP:
             with transaction.atomic():
                 for member in members:
@@ -340,18 +421,22 @@ class MemberBulkView(MemberAdminView):
                         actor=actor,
                         reason=data["reason"],
                     )
-            message = _("Complimentary access granted to %(count)d members.") % {
-                "count": len(members)
-            }
+            message = ngettext(
+                "Complimentary access granted to %(count)d member.",
+                "Complimentary access granted to %(count)d members.",
+                len(members),
+            ) % {"count": len(members)}
         else:
             with transaction.atomic():
                 for member in members:
                     actions.unsubscribe_member(
                         member, actor=actor, reason=data["reason"]
                     )
-            message = _("%(count)d members unsubscribed from all mail.") % {
-                "count": len(members)
-            }
+            message = ngettext(
+                "%(count)d member unsubscribed from all mail.",
+                "%(count)d members unsubscribed from all mail.",
+                len(members),
+            ) % {"count": len(members)}
         messages.success(request, message)
         return redirect(self.index_url())
 
@@ -400,12 +485,15 @@ class MemberCompView(MemberAdminView):
         )
 
 
-class MemberExportView(MemberAdminView):
-    permission = "change"
+class MemberExportView(MemberIndexView):
+    """The members CSV, of the members the list shows (search and filters)."""
+
+    any_permission_required = None
+    permission_required = "change"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         out = io.StringIO()
-        csvio.export_csv(out)
+        csvio.export_csv(out, members=self.get_queryset())
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="members-{stamp}.csv"'

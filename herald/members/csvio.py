@@ -43,6 +43,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -154,10 +155,17 @@ def split_list(cell: str) -> list[str]:
 # --- Export --------------------------------------------------------------------
 
 
-def export_rows() -> Iterator[dict[str, str]]:
-    """One dict per member, in a bounded number of queries per batch."""
+def export_rows(members: QuerySet[User] | None = None) -> Iterator[dict[str, str]]:
+    """One dict per member, in a bounded number of queries per batch.
+
+    ``members`` narrows the export (the admin list's search and filters); it is
+    read as a set of ids, so its ordering and joins do not matter.
+    """
     tiers = {t.pk: t.slug for t in Tier.objects.all()}
-    members = queries.members().order_by("pk")
+    chosen = queries.members()
+    if members is not None:
+        chosen = chosen.filter(pk__in=members.order_by().values("pk"))
+    members = chosen.order_by("pk")
     last = 0
     while True:
         batch = list(members.filter(pk__gt=last)[:BATCH])
@@ -225,13 +233,13 @@ def _tiers_cell(grants: list[tuple[str, datetime | None]]) -> str:
     return _join(f"{slug}@{end.isoformat() if end else ''}" for slug, end in grants)
 
 
-def export_csv(out: IO[str]) -> int:
+def export_csv(out: IO[str], *, members: QuerySet[User] | None = None) -> int:
     # CRLF rows (RFC 4180): the writer then quotes every cell holding a CR or an
     # LF, so a note with a bare CR reads back whole.
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     count = 0
-    for row in export_rows():
+    for row in export_rows(members):
         writer.writerow(row)
         count += 1
     return count

@@ -28,6 +28,8 @@ Events (receivers run after the transaction commits, each isolated):
 Providers (called synchronously, results combined):
 - ``member_export(user) -> dict``: sections added to "export my data".
 - ``account_sections(request, user) -> list[str]``: HTML blocks for the account page.
+- ``member_admin_sections(request, user) -> str``: an HTML block for the member's
+  page in the members admin (newsletters: which ones the member receives).
 - ``members_csv_newsletters(user_ids) -> dict[int, list[str]]``: each member's
   newsletter values, for the members CSV export.
 """
@@ -52,6 +54,7 @@ EVENTS = (
     "members_imported",
     "member_export",
     "account_sections",
+    "member_admin_sections",
     "members_csv_newsletters",
 )
 

@@ -18,6 +18,7 @@ from .models import (
     LoginToken,
     MemberEvent,
     Offer,
+    Payment,
     Subscription,
     SubscriptionStatus,
     Tier,
@@ -149,6 +150,32 @@ def current_subscription(user: User) -> Subscription | None:
 
 def member_timeline(user: User, *, limit: int = 200) -> list[MemberEvent]:
     return list(MemberEvent.objects.filter(user=user).select_related("actor")[:limit])
+
+
+def member_subscriptions(user: User) -> list[Subscription]:
+    """Every subscription of ``user``, newest first, with its tier."""
+    return list(Subscription.objects.filter(user=user).select_related("tier"))
+
+
+def member_comps(user: User) -> list[ComplimentaryAccess]:
+    """Every complimentary access of ``user``, newest first."""
+    return list(
+        ComplimentaryAccess.objects.filter(user=user).select_related(
+            "tier", "granted_by"
+        )
+    )
+
+
+def member_payments(user: User, *, limit: int = 100) -> list[Payment]:
+    """The member's payments, newest first, with the subscription's tier."""
+    return list(
+        Payment.objects.filter(user=user).select_related("subscription__tier")[:limit]
+    )
+
+
+def tier_names() -> dict[str, str]:
+    """Tier names by slug (history rows name tiers by slug)."""
+    return dict(Tier.objects.values_list("slug", "name"))
 
 
 def members() -> QuerySet[User]:

@@ -57,8 +57,8 @@ def test_member_page_shows_the_history_timeline(admin_client, member, gold):
 
     html = admin_client.get(f"/admin/members/inspect/{member.pk}/").content.decode()
 
-    assert "Complimentary access granted" in html
-    assert "Press pass" in html
+    assert "Moved from Free to Complimentary Gold with no end date" in html
+    assert "Reason: Press pass" in html
 
 
 def test_members_admin_is_closed_to_members(member):
