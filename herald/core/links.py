@@ -12,6 +12,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 # Browsers ignore ASCII tabs and newlines inside a URL and leading spaces and
@@ -58,3 +59,21 @@ def validate_link(value: str) -> None:
 def safe_link(value: object) -> str:
     """``value`` if it is a safe link, else an empty string (for ``href``)."""
     return value.strip() if is_safe_link(value) else ""  # type: ignore[union-attr]
+
+
+def local_path(value: object, *, max_length: int = 500) -> str:
+    """``value`` if it is a path on this site (for ``next``), else ``""``.
+
+    Used for every "come back here afterwards" address a reader's browser
+    carries through sign-in and checkout, so it can never send them off-site:
+    no scheme or host, no "//host" or "/\\host", no hidden characters.
+    """
+    if not isinstance(value, str) or not value or len(value) > max_length:
+        return ""
+    if _cleaned(value) != value or "\\" in value:
+        return ""
+    if not value.startswith("/") or value.startswith("//"):
+        return ""
+    if not url_has_allowed_host_and_scheme(value, allowed_hosts=set()):
+        return ""
+    return value

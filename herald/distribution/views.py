@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import (
@@ -219,7 +220,13 @@ def _safe_next(request: HttpRequest) -> str:
 @require_POST
 @login_required
 def rotate_private_feed(request: HttpRequest) -> HttpResponse:
+    had_one = queries.active_feed_token(request.user) is not None
     actions.rotate_feed_token(request.user)
+    if had_one:
+        said = _("Your private feed has a new address; the old one no longer works.")
+    else:
+        said = _("Your private feed is ready: copy its address into your reader.")
+    messages.success(request, said)
     return HttpResponseRedirect(_safe_next(request))
 
 
@@ -227,6 +234,7 @@ def rotate_private_feed(request: HttpRequest) -> HttpResponse:
 @login_required
 def revoke_private_feed(request: HttpRequest) -> HttpResponse:
     actions.revoke_feed_token(request.user)
+    messages.success(request, _("Your private feed is turned off."))
     return HttpResponseRedirect(_safe_next(request))
 
 

@@ -83,3 +83,6 @@ class CheckoutForm(forms.Form):
     tier = forms.SlugField(max_length=100)
     interval = forms.ChoiceField(choices=[("month", "month"), ("year", "year")])
     offer = forms.SlugField(required=False, max_length=60)
+    # Where the reader came from (a story behind the paywall): a path on this
+    # site, checked by ``core.links.local_path`` before use.
+    next = forms.CharField(required=False, max_length=500)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("email/", views.change_email, name="change_email"),
     path("export/", views.export_data, name="export"),
     path("delete/", views.delete_account, name="delete"),
+    path("deleted/", views.account_deleted, name="deleted"),
     path("confirm/", views.reauth, name="reauth"),
     path("confirm/code/", views.reauth_code, name="reauth_code"),
     path("confirm/link/<str:token>/", views.reauth_link, name="reauth_link"),

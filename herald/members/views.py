@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -22,6 +23,7 @@ from django_ratelimit.core import is_ratelimited
 
 from herald.core.http import client_ip
 from herald.core.keep import http as keep_http
+from herald.core.links import local_path
 
 from . import actions, queries
 from .forms import (
@@ -101,8 +103,7 @@ def _posted(request: HttpRequest) -> Any:
 
 
 def _safe_next(value: str | None) -> str:
-    value = value or ""
-    return value if value.startswith("/") and not value.startswith("//") else ""
+    return local_path(value or "")
 
 
 # --- Sign-up and sign-in ------------------------------------------------------
@@ -271,7 +272,9 @@ email_link = _link_view(TokenPurpose.EMAIL_CHANGE)
 @require_POST
 def signout(request: HttpRequest) -> HttpResponse:
     logout(request)
-    return redirect("/")
+    # Reader pages are shared with other readers; this one says it to this one.
+    messages.success(request, _("You are signed out."))
+    return redirect("members:signin")
 
 
 @login_required(login_url="members:signin")
@@ -363,7 +366,7 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         actions.delete_account(request.user, actor=request.user)
         logout(request)
         messages.success(request, _("Your account is deleted."))
-        return redirect("/")
+        return redirect("members:deleted")
     else:
         status = 400 if form.errors else 200
     return render(
@@ -372,6 +375,13 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         {"form": form, "proven": proven, "next": reverse("members:delete")},
         status=status,
     )
+
+
+@never_cache
+@require_http_methods(["GET"])
+def account_deleted(request: HttpRequest) -> HttpResponse:
+    """Where a reader lands after deleting the account: it says it is done."""
+    return render(request, "members/deleted.html")
 
 
 # --- Fresh proof of the inbox (before deleting or changing the email) ---------
@@ -488,6 +498,8 @@ def plans(request: HttpRequest) -> HttpResponse:
         "tiers": queries.paid_tiers(),
         "currency": _currency(request),
         "next": request.get_full_path(),
+        # The story a reader came from: checkout brings them back to it.
+        "return_to": _safe_next(request.GET.get("next")),
     }
     return _allow_checkout_forms(render(request, "members/plans.html", context))
 
@@ -536,8 +548,14 @@ def checkout(request: HttpRequest) -> HttpResponse:
             {"problem": _("That plan is not available.")},
             status=400,
         )
-    done = request.build_absolute_uri(reverse("members:checkout_done"))
-    back = request.build_absolute_uri(reverse("members:plans"))
+    return_to = _safe_next(form.cleaned_data.get("next"))
+    done = reverse("members:checkout_done")
+    back = reverse("members:plans")
+    if return_to:
+        done = f"{done}?{urlencode({'next': return_to})}"
+        back = f"{back}?{urlencode({'next': return_to})}"
+    done = request.build_absolute_uri(done)
+    back = request.build_absolute_uri(back)
     try:
         url = actions.start_checkout(
             request.user,
@@ -568,10 +586,19 @@ def checkout(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required(login_url="members:signin")
 def checkout_done(request: HttpRequest) -> HttpResponse:
+    """Thank the reader; one who came from a story goes back to it once paid."""
+    subscription = queries.current_subscription(request.user)
+    return_to = _safe_next(request.GET.get("next"))
+    active = subscription is not None and subscription.status in (
+        "active",
+        "trialing",
+    )
+    if active and return_to:
+        return redirect(return_to)
     return render(
         request,
         "members/checkout_done.html",
-        {"subscription": queries.current_subscription(request.user)},
+        {"subscription": subscription, "active": active, "return_to": return_to},
     )
 
 

@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
@@ -35,7 +36,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
-from herald.core.links import is_safe_link, validate_link
+from herald.core.links import is_safe_link, safe_link, validate_link
 from herald.core.sitecache import setting_for_request
 from herald.members.models import AccessLevel, Tier, newsroom_accounts_q
 
@@ -235,6 +236,17 @@ class PublicationSettings(ClusterableModel, BaseSiteSetting):
             for name, label in self.FOLLOW_FIELDS
             if is_safe_link(getattr(self, name))
         ]
+
+    @property
+    def support_link(self) -> str:
+        """Where "Support us" points: the support link, else this site's plans."""
+        chosen = safe_link(self.support_url)
+        if chosen:
+            return chosen
+        try:
+            return reverse("members:plans")
+        except NoReverseMatch:
+            return ""
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
@@ -70,7 +71,10 @@ def paywall_offer(context: template.Context, article: Any) -> dict[str, Any]:
             "currency": currency,
             "meter_limit": config.metered_articles if config else 0,
             "form": SignUpForm(initial={"next": next_url}),
-            "plans_next": reverse("members:plans"),
+            # Sign up, then choose a plan, then back to this story after paying.
+            "plans_next": (
+                f"{reverse('members:plans')}?next={quote(next_url, safe='/')}"
+            ),
         }
     )
     return result
