@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from herald.core.links import local_path
+
 from . import emails, hooks, queries
 from .models import (
     FINAL_STATUSES,
@@ -39,6 +41,7 @@ from .models import (
     TokenPurpose,
     User,
     WebhookEvent,
+    format_money,
     newsroom_role_q,
 )
 from .providers import get_provider
@@ -141,9 +144,7 @@ def _send_after_commit(template: str, to: str, context: dict[str, Any]) -> None:
 
 
 def _safe_next(next_url: str) -> str:
-    return (
-        next_url if next_url.startswith("/") and not next_url.startswith("//") else ""
-    )
+    return local_path(next_url)
 
 
 @transaction.atomic
@@ -371,6 +372,18 @@ def _confirm_signup(token: LoginToken, next_url: str) -> Redemption:
         data={"choices": choices, "offer": token.data.get("offer") or ""},
     )
     hooks.emit("member_confirmed", user, choices)
+    _send_after_commit(
+        "welcome",
+        user.email,
+        {
+            "greeting_name": f" {user.first_name}" if user.first_name else "",
+            "plans_url": (
+                emails.absolute(reverse("members:plans"))
+                if Tier.objects.filter(is_paid=True, is_active=True).exists()
+                else ""
+            ),
+        },
+    )
     offer = str(token.data.get("offer") or "")
     if offer and not next_url:
         next_url = reverse("members:offer", kwargs={"code": offer})
@@ -1154,15 +1167,44 @@ def _record_payment(event: ProviderEvent, *, provider_name: str) -> str:
         user = _member_for(None, customer_id=invoice.customer_id)
     if invoice.amount_paid <= 0:
         return "ignored"
-    _payment, created = Payment.objects.get_or_create(
-        provider_invoice_id=invoice.id,
+    save_payment(
+        user,
+        subscription=subscription,
+        provider=provider_name,
+        invoice_id=invoice.id,
+        amount=invoice.amount_paid,
+        currency=invoice.currency,
+        paid_at=invoice.paid_at or timezone.now(),
+        reason=f"{event.type} {event.id}",
+    )
+    return "applied"
+
+
+def save_payment(
+    user: User | None,
+    *,
+    subscription: Subscription | None,
+    provider: str,
+    invoice_id: str,
+    amount: int,
+    currency: str,
+    paid_at: datetime,
+    reason: str = "",
+) -> Payment:
+    """Record a paid invoice once (by its id); the member gets a receipt.
+
+    Idempotent: a second call with the same ``invoice_id`` changes nothing and
+    sends nothing.
+    """
+    payment, created = Payment.objects.get_or_create(
+        provider_invoice_id=invoice_id,
         defaults={
-            "provider": provider_name,
+            "provider": provider,
             "user": user,
             "subscription": subscription,
-            "amount": invoice.amount_paid,
-            "currency": invoice.currency.upper()[:3],
-            "paid_at": invoice.paid_at or timezone.now(),
+            "amount": amount,
+            "currency": currency.upper()[:3],
+            "paid_at": paid_at,
         },
     )
     if created and user is not None:
@@ -1170,10 +1212,29 @@ def _record_payment(event: ProviderEvent, *, provider_name: str) -> str:
             user,
             EventKind.PAYMENT,
             source=EventSource.PROVIDER,
-            data={"amount": invoice.amount_paid, "currency": invoice.currency.upper()},
-            reason=f"{event.type} {event.id}",
+            data={"amount": amount, "currency": currency.upper()},
+            reason=reason,
         )
-    return "applied"
+        tier = subscription.tier if subscription is not None else None
+        _send_after_commit(
+            "receipt",
+            user.email,
+            {
+                "greeting_name": f" {user.first_name}" if user.first_name else "",
+                "amount": format_money(amount, currency),
+                "tier": tier.name if tier is not None else "",
+                "interval": (
+                    Interval(subscription.interval).label
+                    if subscription is not None
+                    and subscription.interval in Interval.values
+                    else ""
+                ),
+                "paid_at": paid_at,
+                "reference": invoice_id,
+                "test_payment": provider == "dummy",
+            },
+        )
+    return payment
 
 
 @transaction.atomic
@@ -1188,9 +1249,22 @@ def activate_dummy_checkout(
     if session.get("member") != str(user.uuid):
         raise ProviderError("This checkout belongs to another account.")
     state = DummyProvider.paid_state(session, customer_id=f"dummy_cus_{user.pk}")
-    return apply_subscription_state(
+    row = apply_subscription_state(
         state, event_created=state.created, provider="dummy", user=user
     )
+    if state.status == SubscriptionStatus.ACTIVE and session.get("amount"):
+        # A trial starts unpaid; otherwise the test payment is made now.
+        save_payment(
+            user,
+            subscription=row,
+            provider="dummy",
+            invoice_id=f"dummy_in_{state.id}",
+            amount=int(session["amount"]),
+            currency=str(session.get("currency") or "USD"),
+            paid_at=timezone.now(),
+            reason=f"test-checkout dummy_in_{state.id}",
+        )
+    return row
 
 
 def link_provider_subscriptions(user_id: int) -> int:

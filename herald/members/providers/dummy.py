@@ -38,6 +38,8 @@ class DummyProvider(PaymentProvider):
                 "interval": request.interval,
                 "trial_days": request.trial_days,
                 "offer": request.offer_code,
+                "amount": request.amount,
+                "currency": request.currency,
                 "success_url": request.success_url,
                 "cancel_url": request.cancel_url,
             },
