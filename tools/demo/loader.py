@@ -57,6 +57,7 @@ from herald.newsroom.testing import (
     make_standard_page,
 )
 
+from . import members as demo_members
 from . import newsletters, pages, pictures, publication, stories
 
 ADMIN_EMAIL = "admin@herald.localhost"
@@ -196,6 +197,8 @@ def load_demo(
             result, admin_password=admin_password, password_file=password_file
         )
         users = _make_newsroom_users(authors)
+        readers = _make_readers(site)
+        echo(f"Members: {len(readers)}")
         made = _make_articles(chosen, sections, authors, tiers, echo=echo)
         created.extend(made)
         curated = _curate_front_page(chosen, made)
@@ -212,6 +215,7 @@ def load_demo(
         "tiers": len(tiers),
         "newsroom_users": len(users),
         "newsletters": len(letters),
+        "members": len(readers),
     }
     return result
 
@@ -481,6 +485,19 @@ def _make_newsroom_users(authors: dict[str, Any]) -> list:
             author.save(update_fields=["user"])
         made.append(user)
     return made
+
+
+def _make_readers(site: Site) -> list:
+    """Demo members (free, paying on both tiers, complimentary, lapsed)."""
+    from herald.members.models import MembershipSettings
+
+    editor = (
+        get_user_model()
+        .objects.filter(email__iexact=publication.NEWSROOM_USERS[0].email)
+        .first()
+    )
+    currency = MembershipSettings.for_site(site).currency or "USD"
+    return demo_members.make_members(currency=currency, editor=editor)
 
 
 # --- Articles -----------------------------------------------------------------------

@@ -33,7 +33,7 @@ SETTINGS = {
     "ethics_url": "",
     "corrections_url": "",
     "privacy_url": "",
-    "support_url": f"https://{DOMAIN}/support/",
+    # No support_url: "Support us" leads to the plans page on the demo site.
     # Empty: "Subscribe" goes to Herald's own /newsletters/ page.
     "newsletter_url": "",
     "google_news_url": "https://news.google.com/publications/CAAqBwgKMKvTrQswuN7EAw",
