@@ -102,6 +102,17 @@ def account_sections(request: Any, user: Any) -> str:
     )
 
 
+def member_admin_section(request: Any, user: Any) -> str:
+    """The newsletters block of the member's page in the members admin."""
+    from . import queries
+
+    return render_to_string(
+        "newsletters/admin/member_section.html",
+        {"subscriptions": list(queries.subscriptions_of_member(user))},
+        request=request,
+    )
+
+
 def members_csv_newsletters(user_ids: list[int]) -> dict[int, list[str]]:
     from . import queries
 
@@ -150,6 +161,7 @@ def connect() -> None:
     hooks.register("members_imported", members_imported)
     hooks.register("member_export", member_export)
     hooks.register("account_sections", account_sections)
+    hooks.register("member_admin_sections", member_admin_section)
     hooks.register("members_csv_newsletters", members_csv_newsletters)
     from . import queries
     from .sending import queries as sending_queries

@@ -211,3 +211,19 @@ def test_the_member_page_is_closed_to_members(member):
 
     assert response.status_code == 302
     assert "reader@example.org" not in response.content.decode()
+
+
+def test_member_page_lists_the_newsletters_the_member_receives(browser, member):
+    from herald.newsletters import actions as newsletter_actions
+    from herald.newsletters.models import Newsletter, SubscriptionSource
+
+    Newsletter.objects.create(name="The Morning Tide", slug="morning")
+    newsletter_actions.subscribe_member(
+        member, slugs=["morning"], source=SubscriptionSource.MEMBER_SIGNUP
+    )
+
+    html = page(browser, member)
+
+    section = html[html.index('id="member-newsletters"') :]
+    assert "The Morning Tide" in section
+    assert "receives it" in section or "not confirmed yet" in section
