@@ -316,7 +316,7 @@ def main() -> None:
             **os.environ,
             "HERALD_CELERY_QUEUE": queue,
             "HERALD_CELERY_EAGER": "0",
-            "HERALD_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "HERALD_EMAIL_PROVIDER": "smtp",
             "HERALD_EMAIL_HOST": "127.0.0.1",
             "HERALD_EMAIL_PORT": str(sink.port),
             "HERALD_NEWSLETTER_BATCH_SIZE": str(args.batch),
