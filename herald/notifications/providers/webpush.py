@@ -7,6 +7,7 @@ own timeout, so a push service that hangs delays only its own messages.
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import aiohttp
 from pywebpush import WebPusher
@@ -26,7 +27,14 @@ class WebPushSender:
     def send(self, messages: list[Message]) -> list[Outcome]:
         if not messages:
             return []
-        return asyncio.run(self._send_all(messages))
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # a worker: no loop here
+            return asyncio.run(self._send_all(messages))
+        # Called from code that runs a loop already (an ASGI view, a browser
+        # test's eager task): run ours in a thread of its own.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, self._send_all(messages)).result()
 
     async def _send_all(self, messages: list[Message]) -> list[Outcome]:
         limit = asyncio.Semaphore(self.concurrency)
