@@ -310,7 +310,8 @@ def _keep(sent: list[EmailMessage], name: str) -> None:
             tags=list(getattr(m, "tags", None) or []),
             metadata=dict(getattr(m, "metadata", None) or {}),
             attempts=1,
-            provider=name,
+            # A dotted backend path does not fit the column: its class name does.
+            provider=name if len(name) <= 32 else name.rsplit(".", 1)[-1][:32],
             provider_message_id=str(m.extra_headers.get("Message-ID", ""))[:255],
         )
         for m in sent
