@@ -17,6 +17,7 @@ urlpatterns = [
     path("email/webhooks/", include("herald.outbox.urls")),
     path("notifications/", include("herald.notifications.urls")),
     path("", include((notifications_root, "notifications_root"))),
+    path("reactions/", include("herald.reactions.urls")),
     path("", include(newsroom_urls)),
     path("", include("herald.distribution.urls")),
 ]

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "herald.newsroom",
     "herald.newsletters",
     "herald.notifications",
+    "herald.reactions",
     "herald.distribution",
     "wagtail.contrib.settings",
     "wagtail.contrib.redirects",

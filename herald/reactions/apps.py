@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ReactionsConfig(AppConfig):
+    name = "herald.reactions"
+    label = "reactions"
+    verbose_name = "Public reaction"

@@ -1,0 +1,114 @@
+"""Reader views of public reaction: thin, parse input, call an action, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from herald.core.http import client_ip
+from herald.core.sitecache import setting_for_request
+from herald.newsroom.models import ArticlePage
+
+from . import actions, queries, readers
+from .models import ReactionSettings
+
+RATES = {"react_ip": "30/10m"}
+
+
+def _rate(name: str) -> str:
+    return getattr(settings, "HERALD_REACTIONS_RATES", {}).get(name, RATES[name])
+
+
+def _limited(request: HttpRequest, group: str) -> bool:
+    ip = client_ip(request)
+    return is_ratelimited(
+        request,
+        group=f"reactions.{group}",
+        key=lambda _group, _request: ip,
+        rate=_rate(group),
+        increment=True,
+    )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    if _wants_json(request):
+        response: HttpResponse = JsonResponse(
+            {"error": {"code": code, "message": message, "fields": {}}}, status=status
+        )
+    else:
+        response = render(
+            request,
+            "reactions/error.html",
+            {"message": message},
+            status=status,
+        )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _csrf_ok(request: HttpRequest) -> bool:
+    def _view(*_args: Any, **_kwargs: Any) -> None:  # pragma: no cover
+        return None
+
+    checker = CsrfViewMiddleware(lambda _request: HttpResponse())
+    return checker.process_view(request, _view, (), {}) is None
+
+
+@csrf_exempt  # checked below: without a token the reader is asked to confirm
+@require_POST
+def react(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Set or take back the reader's reaction, then go back to the article.
+
+    Anonymous article pages are shared by caches, so their reaction buttons
+    carry no CSRF token: such a POST changes nothing and shows a confirmation
+    form with this reader's own token instead.
+    """
+    if _limited(request, "react_ip"):
+        response = _error(
+            request, 429, "rate_limited", "Too many reactions. Try again later."
+        )
+        response["Retry-After"] = "600"
+        return response
+    article = get_object_or_404(ArticlePage.objects.live(), pk=article_id)
+    config = setting_for_request(ReactionSettings, request)
+    kinds = {kind.slug: kind for kind in config.kinds()}
+    kind = request.POST.get("kind", "")
+    if not config.reactions_enabled or kind not in kinds:
+        return _error(request, 400, "invalid_kind", "That reaction is not offered.")
+    if not _csrf_ok(request):
+        if _wants_json(request):
+            return _error(request, 403, "csrf", "Reload the page and try again.")
+        response = render(
+            request,
+            "reactions/confirm.html",
+            {"article": article, "kind": kinds[kind]},
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    reader, new_cookie = readers.ensure_reader(request)
+    mine = actions.react(article, reader=reader, kind=kind)
+    if _wants_json(request):
+        response = JsonResponse(
+            {
+                "counts": queries.reaction_counts(article.pk),
+                "mine": mine,
+            }
+        )
+    else:
+        response = redirect(f"{article.get_url(request)}#reactions", permanent=False)
+        response.status_code = 303
+    response["Cache-Control"] = "private, no-store"
+    if new_cookie:
+        readers.set_reader_cookie(response, new_cookie)
+    return response
