@@ -5,3 +5,11 @@ class ReactionsConfig(AppConfig):
     name = "herald.reactions"
     label = "reactions"
     verbose_name = "Public reaction"
+
+    def ready(self) -> None:
+        from herald.core import keep
+
+        from .models import Comment, Reaction
+
+        # A reaction or comment drops only its article's kept renderings.
+        keep.watch(Reaction, Comment, pages=lambda obj: [obj.article_id])

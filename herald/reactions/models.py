@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -44,6 +46,38 @@ def parse_kinds(text: str) -> list[ReactionKind]:
     return kinds[:8]
 
 
+class CommentMode(models.TextChoices):
+    MEMBERS = "members", _("All members")
+    PAID = "paid", _("Paid members only")
+    CLOSED = "closed", _("Closed")
+
+
+class CommentState(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    PUBLISHED = "published", _("Published")
+    REJECTED = "rejected", _("Rejected")
+    SPAM = "spam", _("Spam")
+    DELETED = "deleted", _("Deleted by its author")
+
+
+COMMENT_TRANSITIONS: dict[str, set[str]] = {
+    CommentState.PENDING: {
+        CommentState.PUBLISHED,
+        CommentState.REJECTED,
+        CommentState.SPAM,
+        CommentState.DELETED,
+    },
+    CommentState.PUBLISHED: {
+        CommentState.REJECTED,
+        CommentState.SPAM,
+        CommentState.DELETED,
+    },
+    CommentState.REJECTED: {CommentState.PUBLISHED},
+    CommentState.SPAM: {CommentState.PUBLISHED},
+    CommentState.DELETED: set(),
+}
+
+
 @register_setting(icon="comment")
 class ReactionSettings(BaseSiteSetting):
     """Which reactions readers may leave on this site's articles."""
@@ -56,6 +90,21 @@ class ReactionSettings(BaseSiteSetting):
             "One per line: a short name, an emoji, a label (e.g. “like 👍 Like”). "
             "At most eight."
         ),
+    )
+
+    comments = models.CharField(
+        _("who may comment"),
+        max_length=8,
+        choices=CommentMode.choices,
+        default=CommentMode.MEMBERS,
+    )
+    comments_close_after_days = models.PositiveIntegerField(
+        _("close comments after (days)"),
+        default=14,
+        help_text=_("0 keeps comments open."),
+    )
+    premoderate_first_comment = models.BooleanField(
+        _("hold a member's first comment for review"), default=True
     )
 
     class Meta:
@@ -86,3 +135,58 @@ class Reaction(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.article_id}"
+
+
+class Comment(TimeStampedModel):
+    """A member's comment on an article, or a reply to one (one level)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    article = models.ForeignKey(
+        "newsroom.ArticlePage", on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="replies",
+    )
+    text = models.TextField()
+    html = models.TextField()
+    state = models.CharField(
+        max_length=12, choices=CommentState.choices, default=CommentState.PENDING
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["article", "state", "parent", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Comment {self.uuid} on {self.article_id}"
+
+
+class CommentEvent(TimeStampedModel):
+    """Append-only history of a comment: who did what, when, why."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state}->{self.to_state}"

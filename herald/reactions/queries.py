@@ -40,3 +40,60 @@ def reaction_summary(
         {"kind": kind, "count": counts.get(kind.slug, 0), "mine": kind.slug == mine}
         for kind in kinds
     ]
+
+
+PAGE_SIZE = 20
+
+
+def comment_page(
+    article_id: int, *, order: str = "newest", page: int = 1
+) -> dict[str, Any]:
+    """One page of published comments with their replies: three queries.
+
+    The top-level page and its authors (one), their published replies and
+    authors (one), the count of published comments (one).
+    """
+    from django.db.models import Prefetch
+
+    from .models import Comment, CommentState
+
+    published = Comment.objects.filter(
+        article_id=article_id, state=CommentState.PUBLISHED
+    )
+    ordering = "created_at" if order == "oldest" else "-created_at"
+    page = max(1, page)
+    start = (page - 1) * PAGE_SIZE
+    rows = list(
+        published.filter(parent=None)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch(
+                "replies",
+                queryset=Comment.objects.filter(state=CommentState.PUBLISHED)
+                .select_related("author")
+                .order_by("created_at"),
+                to_attr="published_replies",
+            )
+        )
+        .order_by(ordering, "id")[start : start + PAGE_SIZE + 1]
+    )
+    return {
+        "comments": rows[:PAGE_SIZE],
+        "has_more": len(rows) > PAGE_SIZE,
+        "next_page": page + 1,
+        "order": "oldest" if order == "oldest" else "newest",
+        "total": published.count(),
+    }
+
+
+def comment_counts(article_ids: list[int]) -> dict[int, int]:
+    """Published comment counts for many articles in one query (for lists)."""
+    from .models import Comment, CommentState
+
+    rows = (
+        Comment.objects.filter(article_id__in=article_ids, state=CommentState.PUBLISHED)
+        .order_by()
+        .values_list("article_id")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)

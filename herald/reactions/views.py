@@ -19,7 +19,7 @@ from herald.newsroom.models import ArticlePage
 from . import actions, queries, readers
 from .models import ReactionSettings
 
-RATES = {"react_ip": "30/10m"}
+RATES = {"react_ip": "30/10m", "comment_ip": "10/10m"}
 
 
 def _rate(name: str) -> str:
@@ -111,4 +111,56 @@ def react(request: HttpRequest, article_id: int) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     if new_cookie:
         readers.set_reader_cookie(response, new_cookie)
+    return response
+
+
+@require_POST
+def comment(request: HttpRequest, article_id: int) -> HttpResponse:
+    """Post a member's comment or reply, then go back to the thread."""
+    from .forms import CommentForm
+    from .models import Comment, CommentState
+
+    if _limited(request, "comment_ip"):
+        response = _error(
+            request, 429, "rate_limited", "Too many comments. Wait a bit."
+        )
+        response["Retry-After"] = "600"
+        return response
+    article = get_object_or_404(ArticlePage.objects.live(), pk=article_id)
+    if not request.user.is_authenticated:
+        return _error(request, 403, "sign_in", "Sign in as a member to comment.")
+    config = setting_for_request(ReactionSettings, request)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        response = render(
+            request,
+            "reactions/comment_form_page.html",
+            {"article": article, "form": form},
+            status=400,
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
+    parent = None
+    if form.cleaned_data.get("parent"):
+        parent = Comment.objects.filter(
+            uuid=form.cleaned_data["parent"], state=CommentState.PUBLISHED
+        ).first()
+        if parent is None:
+            return _error(
+                request, 400, "no_parent", "That comment cannot be replied to."
+            )
+    try:
+        posted = actions.post_comment(
+            article,
+            author=request.user,
+            text=form.cleaned_data["text"],
+            config=config,
+            parent=parent,
+        )
+    except actions.CommentRefused as refused:
+        return _error(request, 403, refused.code, refused.message)
+    anchor = "comments-held" if posted.state == CommentState.PENDING else "comments"
+    response = redirect(f"{article.get_url(request)}?posted=1#{anchor}")
+    response.status_code = 303
+    response["Cache-Control"] = "private, no-store"
     return response

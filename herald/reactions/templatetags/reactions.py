@@ -1,41 +1,82 @@
-"""The per-request public reaction block under an article (never kept)."""
+"""The public reaction block under an article: reactions and the thread.
+
+Rendered outside the kept head and foot. For a reader-neutral request (an
+anonymous reader without a reaction cookie, first page, default order) the
+block is kept through ``core.keep`` under the article's live revision; the
+models are watched so a reaction or comment drops that article's copy. Anyone
+else gets it rendered per request, with CSRF tokens only for signed-in readers
+(whose pages are private).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
+from herald.core import keep
 from herald.core.sitecache import setting_for_request
 from herald.reactions import queries, readers
-from herald.reactions.models import ReactionSettings
+from herald.reactions.forms import CommentForm
+from herald.reactions.models import CommentMode, ReactionSettings
 
 register = template.Library()
 
+_PER_READER_PARAMETERS = ("comments", "cpage", "posted")
 
-@register.inclusion_tag("reactions/block.html", takes_context=True)
-def reactions_block(context: template.Context, article: Any) -> dict[str, Any]:
-    """Counts and buttons for ``article``: one or two queries, per request.
 
-    Rendered outside the kept head and foot. Only signed-in readers (whose
-    pages are private) get a CSRF token in the form; anonymous pages may be
-    shared by caches, so their buttons lead to a confirmation with a token.
-    """
-    request = context.get("request")
-    if request is None or getattr(article, "pk", None) is None:
-        return {"enabled": False}
+def _neutral(request: Any, article: Any) -> bool:
+    return (
+        keep.may_keep(request, article, neutral=False)
+        and readers.reader_id(request) is None
+        and not any(name in request.GET for name in _PER_READER_PARAMETERS)
+    )
+
+
+def _render(request: Any, article: Any, *, neutral: bool) -> str:
     config = setting_for_request(ReactionSettings, request)
-    if not config.reactions_enabled:
-        return {"enabled": False}
     user = getattr(request, "user", None)
-    signed_in = bool(user is not None and user.is_authenticated)
-    return {
-        "enabled": True,
-        "request": request,
+    signed_in = not neutral and bool(user is not None and user.is_authenticated)
+    order = "newest" if neutral else request.GET.get("comments", "newest")
+    try:
+        page = 1 if neutral else int(request.GET.get("cpage", "1"))
+    except ValueError:
+        page = 1
+    context = {
         "article": article,
         "signed_in": signed_in,
-        "csrf_token": context.get("csrf_token") if signed_in else None,
+        "reactions_enabled": config.reactions_enabled,
         "summary": queries.reaction_summary(
-            config.kinds(), article.pk, readers.reader_id(request)
-        ),
+            config.kinds(), article.pk, None if neutral else readers.reader_id(request)
+        )
+        if config.reactions_enabled
+        else [],
+        "open": config.comments != CommentMode.CLOSED,
+        "form": CommentForm(),
+        "posted": signed_in and request.GET.get("posted") == "1",
+        **queries.comment_page(article.pk, order=order, page=min(page, 1000)),
     }
+    return render_to_string(
+        "reactions/public_reaction.html",
+        context,
+        request=None if neutral else request,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def public_reaction(context: template.Context, article: Any) -> SafeString:
+    """Reactions and comments for ``article`` (kept only when reader-neutral)."""
+    request = context.get("request")
+    if request is None or getattr(article, "pk", None) is None:
+        return mark_safe("")  # noqa: S308 -- empty string
+    if _neutral(request, article):
+        html = keep.get_or_build(
+            keep.rendering_key("reactions", article),
+            lambda: _render(request, article, neutral=True),
+            shared=True,
+        )
+    else:
+        html = _render(request, article, neutral=False)
+    return mark_safe(html)  # noqa: S308 -- our template's output, escaped there

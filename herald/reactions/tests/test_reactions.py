@@ -203,7 +203,9 @@ def test_staff_render_first_then_anonymous_read_shows_no_staff_choice(
     assert "public" in response["Cache-Control"]
 
 
-def test_reaction_block_costs_at_most_two_queries(anon_client, member_client, article):
+def test_reaction_block_is_kept_for_anonymous_and_two_queries_for_members(
+    anon_client, member_client, article
+):
     anon_client.get(article.url)  # makes the settings row (a change: drops kept)
     anon_client.get(article.url)  # warm the kept renderings
     from django.db import connection
@@ -214,9 +216,10 @@ def test_reaction_block_costs_at_most_two_queries(anon_client, member_client, ar
     reaction_queries = [
         q["sql"] for q in ctx.captured_queries if "reactions_reaction" in q["sql"]
     ]
-    assert len(reaction_queries) == 1  # no reader cookie: counts only
+    assert reaction_queries == []  # reader-neutral: kept
     token = member_token(member_client, article)
     member_client.post(react_url(article), {"kind": "like", **csrf(token)})
+    member_client.get(article.url)  # the reaction moved the generation
     with CaptureQueriesContext(connection) as ctx:
         member_client.get(article.url)
     reaction_queries = [
@@ -230,3 +233,13 @@ def test_deleting_an_article_deletes_its_reactions(member_client, article):
     member_client.post(react_url(article), {"kind": "like", **csrf(token)})
     article.delete()
     assert not Reaction.objects.exists()
+
+
+def test_a_new_reaction_reaches_an_anonymous_kept_page(
+    member_client, anon_client, article
+):
+    anon_client.get(article.url)
+    assert count_in(anon_client.get(article.url).content.decode(), "like") == 0
+    token = member_token(member_client, article)
+    member_client.post(react_url(article), {"kind": "like", **csrf(token)})
+    assert count_in(anon_client.get(article.url).content.decode(), "like") == 1
