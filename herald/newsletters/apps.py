@@ -7,6 +7,12 @@ class NewslettersConfig(AppConfig):
     verbose_name = "Newsletters"
 
     def ready(self) -> None:
+        from herald.core import keep
+
         from . import receivers
+        from .models import Newsletter
 
         receivers.connect()
+        # The paywall offer lists the newsletters anyone may join (kept); no
+        # kept article rendering shows them.
+        keep.watch(Newsletter, pages=lambda newsletter: ())

@@ -10,9 +10,16 @@ from herald.members import hooks
 
 
 def signup_choices() -> list[tuple[str, str]]:
+    """The newsletters anyone may join, kept (the paywall offer asks each view)."""
+    from herald.core import keep
+
     from . import queries
 
-    return [(n.slug, n.name) for n in queries.public_newsletters()]
+    return keep.get_or_build(
+        keep.rendering_key("newsletter-signup-choices"),
+        lambda: [(n.slug, n.name) for n in queries.public_newsletters()],
+        shared=True,
+    )
 
 
 def signup_initial() -> list[str]:
