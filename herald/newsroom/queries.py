@@ -137,6 +137,7 @@ def article_body_for(
         full=allowed,
         preview_paragraphs=preview_paragraphs,
         request=request,
+        durable=request is not None,
     )
     return ArticleBody(
         can_read=allowed, is_gated=is_gated, preview_html=preview, rest_html=rest

@@ -78,6 +78,7 @@ def render_body_parts(
     full: bool,
     preview_paragraphs: int = 3,
     request: Any = None,
+    durable: bool = False,
 ) -> tuple[SafeString, SafeString | None]:
     """Return (preview_html, rest_html or None when ``full`` is False).
 
@@ -102,9 +103,12 @@ def render_body_parts(
         }
     # One shared-cache round trip (and on a miss one query) for the parts this
     # reader gets; the article page has usually asked for them already.
-    found = keep.get_many(list(keys.values()), page=article) if keys else {}
+    # ``durable``: the article's own page asks (its parts are kept in the
+    # database too); lists of many articles (feeds) use the caches only.
+    page = article if durable else None
+    found = keep.get_many(list(keys.values()), page=page) if keys else {}
     made: dict[str, str] = {}
-    since = keep.durable.begin(article) if len(found) < len(keys) else None
+    since = keep.durable.begin(article) if durable and len(found) < len(keys) else None
 
     def part_html(part: str, blocks_of: Any) -> SafeString:
         key = keys.get(part)
@@ -117,7 +121,7 @@ def render_body_parts(
 
     preview = part_html("preview", lambda p: p.preview)
     rest = part_html("rest", lambda p: p.rest) if full else None
-    keep.set_many(made, page=article, since=since)
+    keep.set_many(made, page=page, since=since)
     return preview, rest
 
 

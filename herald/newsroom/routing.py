@@ -45,10 +45,13 @@ def find_page(root: Page, path_components: list[str]) -> Page | None:
 def _load_page(url_path: str, slug: str) -> Page | None:
     from .models import ArticlePage
 
-    # Articles are most requests: try them first, specific in one query.
+    # Articles are most requests: try them first, specific in one query. The
+    # body is read only when a part of it has to be rendered (its kept parts
+    # usually serve the view): not parsed, and not copied with the kept page.
     article = (
         ArticlePage.objects.filter(slug=slug, url_path=url_path)
         .select_related("hero_image")
+        .defer("body")
         .first()
     )
     if article is not None:

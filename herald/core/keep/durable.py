@@ -37,7 +37,9 @@ from django.db import transaction
 from django.db.models import F
 
 # Kinds of rendering kept here as well as in the caches.
-DURABLE_KINDS = frozenset({"body", "article-head", "article-foot", "dist-head"})
+DURABLE_KINDS = frozenset(
+    {"body", "article-head", "article-foot", "dist-head", "reactions"}
+)
 
 # Parts other apps render for a page (kind, vary of the request), so that a
 # page's view can look all of them up in one query (``part_keys``).

@@ -101,9 +101,9 @@ def test_article_without_paywall_break_previews_the_first_paragraphs(world):
 def test_home_context_leads_with_newest_and_builds_a_rail_per_section(world):
     sport = make_section("Sport")
     now = timezone.now()
-    for i in range(6):
+    for i in range(20):
         make_article(world, f"World {i}", published_at=now - timedelta(hours=i + 1))
-        make_article(sport, f"Sport {i}", published_at=now - timedelta(hours=i + 10))
+        make_article(sport, f"Sport {i}", published_at=now - timedelta(hours=i + 30))
 
     context = queries.home_page_context(home_page())
 
@@ -112,8 +112,14 @@ def test_home_context_leads_with_newest_and_builds_a_rail_per_section(world):
     rails = {
         section.title: [a.title for a in items] for section, items in context["rails"]
     }
-    assert rails["World"] == ["World 0", "World 1", "World 2", "World 3"]
+    # The rails show the newest stories of each section that the lead, the top
+    # stories and Latest above them do not already show.
+    shown = {context["lead"].pk, *(a.pk for a in context["top_stories"])}
+    shown |= {a.pk for a in context["latest"]}
+    assert rails["World"] == ["World 16", "World 17", "World 18", "World 19"]
     assert rails["Sport"] == ["Sport 0", "Sport 1", "Sport 2", "Sport 3"]
+    for _section, items in context["rails"]:
+        assert not shown & {a.pk for a in items}
 
 
 def test_navigation_lists_top_sections_with_children(world):

@@ -76,6 +76,7 @@ def public_reaction(context: template.Context, article: Any) -> SafeString:
             keep.rendering_key("reactions", article),
             lambda: _render(request, article, neutral=True),
             shared=True,
+            page=article,
         )
     else:
         html = _render(request, article, neutral=False)
