@@ -22,32 +22,66 @@ from . import store
 
 T = TypeVar("T")
 _MISSING = object()
-_locks: dict[str, threading.Lock] = {}
-_guard = threading.Lock()
 MAX_LOCKS = 1000
 
 
-def _lock_for(key: str) -> threading.Lock:
+class _Flight:
+    """One key's lock, and the value its last build handed to the threads
+    that were waiting for it (dropped when the last of them has taken it)."""
+
+    __slots__ = ("lock", "seq", "value", "waiting")
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seq = 0
+        self.value: Any = _MISSING
+        self.waiting = 0
+
+
+_flights: dict[str, _Flight] = {}
+_guard = threading.Lock()
+
+
+def _join(key: str) -> tuple[_Flight, int]:
     with _guard:
-        lock = _locks.get(key)
-        if lock is None:
-            if len(_locks) >= MAX_LOCKS:
-                # Bounded; forgetting a lock at worst lets one more build run.
-                _locks.clear()
-            lock = _locks[key] = threading.Lock()
-        return lock
+        flight = _flights.get(key)
+        if flight is None:
+            if len(_flights) >= MAX_LOCKS:
+                # Bounded; forgetting a flight at worst lets one more build run.
+                _flights.clear()
+            flight = _flights[key] = _Flight()
+        flight.waiting += 1
+        return flight, flight.seq
+
+
+def _leave(flight: _Flight) -> None:
+    with _guard:
+        flight.waiting -= 1
+        if flight.waiting == 0:
+            flight.value = _MISSING
 
 
 def once(key: str, build: Callable[[], T]) -> Callable[[], T]:
     """``build``, run by one thread of this process at a time for ``key``; a
-    thread that waited returns the value the first one kept, if it was kept."""
+    thread that waited returns the value the thread before it built (handed
+    over directly: the caller keeps it only after the lock is released)."""
     short = store._short(key)
 
     def guarded() -> Any:
-        with _lock_for(short):
-            kept = store.local().get(short, _MISSING)
-            if kept is not _MISSING:
-                return kept
-            return build()
+        flight, seen = _join(short)
+        try:
+            with flight.lock:
+                if flight.seq != seen and flight.value is not _MISSING:
+                    return flight.value
+                kept = store.local().get(short, _MISSING)
+                if kept is not _MISSING:
+                    return kept
+                value = build()
+                with _guard:
+                    flight.seq += 1
+                    flight.value = value if flight.waiting > 1 else _MISSING
+                return value
+        finally:
+            _leave(flight)
 
     return guarded

@@ -16,7 +16,8 @@ from herald.notifications import actions, queries, vapid
 from herald.notifications.forms import clean_subscription
 from herald.notifications.models import BREAKING, Notification, NotificationState
 
-pytestmark = pytest.mark.django_db
+# Tasks run in-process: the PostgreSQL stage has a Redis broker and no worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from herald.notifications.models import (
     SubscriptionState,
 )
 
-pytestmark = pytest.mark.django_db
+# Tasks run in-process: the PostgreSQL stage has a Redis broker and no worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 def _subscribe(service, topics=(BREAKING,), n=1):

@@ -16,7 +16,8 @@ from herald.notifications import actions, queries
 from herald.notifications.models import BREAKING, PushSubscription, SubscriptionState
 from tests.fakes.push_service import PushService
 
-pytestmark = pytest.mark.django_db
+# Tasks run in-process: the PostgreSQL stage has a Redis broker and no worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 API = "/notifications/subscriptions"
 
