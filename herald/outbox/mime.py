@@ -29,7 +29,11 @@ def to_mime(message: EmailMessage) -> str:
 
 
 def parse(mime: str) -> ParsedMessage:
-    parsed = email.message_from_string(mime, policy=email.policy.default)
+    # From bytes, not from the string: Django sends short UTF-8 bodies as 8bit
+    # text, and the string parser would decode them as Latin-1 ("adh�sion").
+    parsed = email.message_from_bytes(
+        mime.encode("utf-8", "surrogateescape"), policy=email.policy.default
+    )
     assert isinstance(parsed, ParsedMessage)
     return parsed
 

@@ -4,9 +4,12 @@ a welcome after sign-up and a receipt after each payment."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from django.core import mail
+from django.template.loader import render_to_string
+from django.utils import translation
 from freezegun import freeze_time
 
 from herald.newsroom.testing import set_publication
@@ -117,8 +120,77 @@ def test_mail_is_in_the_publications_language_and_time_zone(db, member, gold):
         )
         browser.post(started["Location"])
 
-    # then the receipt is dated in French, on the publication's day
+    # then the receipt is written and dated in French, on the publication's day
     receipt = [m for m in mail.outbox if "Le Courrier" in m.subject][-1]
+    assert receipt.subject == "Votre reçu de Le Courrier"
     assert receipt.extra_headers["Content-Language"] == "fr"
-    assert "30 novembre 2026" in receipt.body
+    assert "Bonjour Rita," in receipt.body
+    assert "Merci de soutenir Le Courrier." in receipt.body
+    assert "Pour : Gold (Mensuel)" in receipt.body
+    assert "Date : 30 novembre 2026" in receipt.body
     assert "1 décembre" not in receipt.body
+    assert "Thank you" not in receipt.body and "Amount:" not in receipt.body
+
+
+def test_sign_up_mail_and_welcome_are_in_the_publications_language(db, gold):
+    set_publication(name="Le Courrier", language="fr", contact_email="a@courrier.fr")
+
+    browser = Client()
+    browser.post("/account/signup/", {"email": "new@example.org", "name": "Ines"})
+    confirm = last_mail("new@example.org")
+    browser.post("/account/code/", {"code": last_code("new@example.org")})
+    welcome = last_mail("new@example.org")
+
+    assert confirm.subject == "Confirmez votre adresse e-mail pour Le Courrier"
+    assert "Merci de confirmer que vous souhaitez devenir membre" in confirm.body
+    assert welcome.subject == "Bienvenue chez Le Courrier"
+    assert welcome.from_email == "Le Courrier <a@courrier.fr>"
+    assert "Bonjour Ines," in welcome.body
+    assert "Votre adhésion à Le Courrier est confirmée." in welcome.body
+    assert "Hello" not in confirm.body + welcome.body
+
+
+EMAIL_TEMPLATES = sorted(
+    path.stem
+    for path in (
+        Path(__file__).resolve().parents[1] / "templates" / "members" / "email"
+    ).glob("*.txt")
+)
+
+
+@pytest.mark.parametrize("template", EMAIL_TEMPLATES)
+def test_every_mail_to_readers_has_its_french_text(template):
+    """A new mail template without French text fails here, not in an inbox."""
+    context = {
+        "publication_name": "Le Courrier",
+        "greeting_name": " Rita",
+        "link": "https://x.example/l",
+        "code": "123 456",
+        "minutes": 10,
+        "amount": "9.00 EUR",
+        "tier": "Gold",
+        "interval": "Monthly",
+        "paid_at": datetime(2026, 12, 1, tzinfo=UTC),
+        "reference": "in_1",
+        "test_payment": True,
+        "account_url": "https://x.example/account/",
+        "plans_url": "https://x.example/plans/",
+        "signup_url": "https://x.example/signup/",
+        "admin_url": "https://x.example/admin/",
+        "new_email": "b@x.example",
+    }
+
+    def render(language: str) -> list[str]:
+        with translation.override(language):
+            text = render_to_string(f"members/email/{template}.txt", context)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    english, french = render("en"), render("fr")
+
+    assert french[0] != english[0]  # the subject
+    untranslated = [
+        line
+        for line in french
+        if line in english and "://" not in line and line != context["code"]
+    ]
+    assert untranslated == []

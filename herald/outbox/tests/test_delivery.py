@@ -99,6 +99,20 @@ def test_the_kept_message_is_whole(smtp_sink, django_capture_on_commit_callbacks
     assert mail.outbox == []  # it really went through SMTP
 
 
+def test_a_body_in_another_language_arrives_as_written(
+    django_capture_on_commit_callbacks,
+):
+    # Django sends short UTF-8 bodies as 8bit text; the kept copy must not be
+    # read back as Latin-1 ("adh\ufffdsion", "\\u2019").
+    body = "Votre adhésion est confirmée.\nThe publication’s plans: 9,00 €\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        _send(subject="Bienvenue chez Le Courrier", body=body)
+
+    (sent,) = mail.outbox
+    assert sent.body == body
+    assert OutboundMessage.objects.get().state == MessageState.SENT
+
+
 def test_smtp_try_later_is_retried_then_sent(
     smtp_sink, django_capture_on_commit_callbacks
 ):
