@@ -1,14 +1,24 @@
 from django.conf import settings
 from django.urls import include, path
+from django.views.decorators.cache import never_cache
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
+from herald.newsroom import admin_views as newsroom_admin_views
 from herald.newsroom import urls as newsroom_urls
 from herald.notifications.urls import root_urlpatterns as notifications_root
 from herald.settings import env
 
 urlpatterns = [
+    # Before Wagtail's own: the account settings name the publication's time
+    # zone as the default (herald/newsroom/CONTEXT.md, "Desk time").
+    path(
+        "admin/account/",
+        never_cache(require_admin_access(newsroom_admin_views.AccountView.as_view())),
+        name="wagtailadmin_account",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("account/", include("herald.members.urls")),

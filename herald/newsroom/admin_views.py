@@ -10,11 +10,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_post_parameters
 from wagtail.actions.move_page import MovePagePermissionError
+from wagtail.admin.views import account as account_views
 
 from . import actions, desk
+from .middleware import publication_time_zone_name
 from .models import ArticlePage, SectionPage
 
 
@@ -70,3 +74,36 @@ def move_to_section(request: HttpRequest, page_id: int) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+class PublicationLocaleSettingsPanel(account_views.LocaleSettingsPanel):
+    """Wagtail's Locale panel, whose empty zone choice names the publication's zone.
+
+    An account without a zone of its own works in the publication's
+    (``middleware.NewsroomTimeZoneMiddleware``), not the server's, so the
+    choice says so; Wagtail's script adds the zone's local name to it.
+    """
+
+    def get_form(self) -> Any:
+        form = super().get_form()
+        field = form.fields.get("current_time_zone")
+        if field is None:  # one zone only: Wagtail shows no choice
+            return form
+        zone = publication_time_zone_name(self.request)
+        label = _("Use the publication’s time zone (%(zone)s)") % {"zone": zone}
+        field.choices = [("", label)] + [c for c in field.choices if c[0]]
+        field.widget.attrs["data-w-locale-server-time-zone-param"] = zone
+        return form
+
+
+@method_decorator(sensitive_post_parameters(), name="post")
+class AccountView(account_views.AccountView):
+    """The admin's account settings, with the publication's zone as the default."""
+
+    def get_panels(self) -> list[Any]:
+        return [
+            PublicationLocaleSettingsPanel(panel.request, panel.user, panel.profile)
+            if type(panel) is account_views.LocaleSettingsPanel
+            else panel
+            for panel in super().get_panels()
+        ]

@@ -98,3 +98,50 @@ def test_reader_pages_are_not_touched_by_the_admin_zone(client):
     make_section("Politics")
     response = client.get("/politics/")
     assert response.status_code == 200
+
+
+def test_account_settings_offer_the_publications_zone_not_the_servers(client):
+    # given an editor of a publication on Tahiti time, with no zone of their own
+    set_publication(time_zone="Pacific/Tahiti")
+    editor = make_staff(EDITORS)
+    client.force_login(editor)
+    url = reverse("wagtailadmin_account")
+
+    html = client.get(url).content.decode()
+
+    # then the empty choice names the publication's zone, not the server's
+    assert "Use the publication’s time zone (Pacific/Tahiti)" in html
+    assert "Use server time zone" not in html
+    assert 'data-w-locale-server-time-zone-param="Pacific/Tahiti"' in html
+
+    # when they save their settings leaving it, nothing of the zone is stored
+    data = admin_form_data(
+        client,
+        url,
+        form_id="w-editor-form",
+        **{"name_email-first_name": "Maren", "name_email-last_name": "Oduya"},
+    )
+    assert data["locale-current_time_zone"] == ""
+    assert client.post(url, data).status_code == 302
+    assert UserProfile.objects.get(user=editor).current_time_zone == ""
+
+    # and a zone of their own, once chosen, is kept and shown as chosen
+    data["locale-current_time_zone"] = "America/New_York"
+    assert client.post(url, data).status_code == 302
+    assert UserProfile.objects.get(user=editor).current_time_zone == (
+        "America/New_York"
+    )
+    assert "America/New_York" in client.get(url).content.decode()
+
+
+def test_account_settings_are_closed_to_readers(client):
+    from herald.members.models import User
+
+    reader = User.objects.create_user("reader@example.org")
+    client.force_login(reader)
+
+    response = client.get(reverse("wagtailadmin_account"))
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+    assert "Use the publication" not in response.content.decode()
