@@ -7,8 +7,13 @@ class ReactionsConfig(AppConfig):
     verbose_name = "Public reaction"
 
     def ready(self) -> None:
-        from herald.core import keep
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_delete
 
+        from herald.core import keep
+        from herald.members import hooks
+
+        from . import providers, receivers
         from .models import Comment, Reaction
 
         # A reaction or comment drops only its article's kept renderings.
@@ -16,3 +21,13 @@ class ReactionsConfig(AppConfig):
         # Every article view shows the block: it is looked up with the article's
         # other kept parts (one query on a first view), and kept with them.
         keep.durable.register_part("reactions", lambda request: ())
+        # Fail closed: a spam check that cannot be loaded stops the start.
+        providers.get_spam_check()
+        # ``members`` cannot import this app: an account about to be deleted
+        # reaches its comments through the signal, the account page through hooks.
+        pre_delete.connect(
+            receivers.member_deleting,
+            sender=get_user_model(),
+            dispatch_uid="herald-reactions-member-deleting",
+        )
+        hooks.register("account_sections", receivers.account_section)

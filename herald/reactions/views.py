@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -19,7 +20,7 @@ from herald.newsroom.models import ArticlePage
 from . import actions, queries, readers
 from .models import ReactionSettings
 
-RATES = {"react_ip": "30/10m", "comment_ip": "10/10m"}
+RATES = {"react_ip": "30/10m", "comment_ip": "10/10m", "report_ip": "20/10m"}
 
 
 def _rate(name: str) -> str:
@@ -156,6 +157,7 @@ def comment(request: HttpRequest, article_id: int) -> HttpResponse:
             text=form.cleaned_data["text"],
             config=config,
             parent=parent,
+            client_ip=client_ip(request),
         )
     except actions.CommentRefused as refused:
         return _error(request, 403, refused.code, refused.message)
@@ -164,3 +166,125 @@ def comment(request: HttpRequest, article_id: int) -> HttpResponse:
     response.status_code = 303
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _too_many(request: HttpRequest, group: str) -> HttpResponse | None:
+    if not _limited(request, group):
+        return None
+    response = _error(request, 429, "rate_limited", "Too many requests. Wait a bit.")
+    response["Retry-After"] = "600"
+    return response
+
+
+def _back_to(request: HttpRequest, comment: Any, notice: str = "") -> HttpResponse:
+    url = comment.article.get_url(request)
+    query = f"?posted={notice}" if notice else ""
+    response = redirect(f"{url}{query}#c-{comment.uuid}")
+    response.status_code = 303
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _own_comment(request: HttpRequest, comment_uuid: Any) -> Any:
+    """The signed-in reader's own live comment (404 for anyone else's: V8.2.2)."""
+    from .models import Comment, CommentState
+
+    return get_object_or_404(
+        Comment.objects.select_related("article"),
+        uuid=comment_uuid,
+        author=request.user,
+        state__in=[CommentState.PENDING, CommentState.PUBLISHED],
+        article__live=True,
+    )
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def edit_comment(request: HttpRequest, comment_uuid: Any) -> HttpResponse:
+    """The author changes their comment within ten minutes of posting it."""
+    from .forms import CommentForm
+
+    if request.method not in ("GET", "POST"):
+        return HttpResponse(status=405)
+    if request.method == "POST" and (limited := _too_many(request, "comment_ip")):
+        return limited
+    if not request.user.is_authenticated:
+        return _error(request, 403, "sign_in", "Sign in to edit your comments.")
+    comment = _own_comment(request, comment_uuid)
+    if request.method == "GET":
+        form = CommentForm(initial={"text": comment.text})
+        status = 200
+    else:
+        form = CommentForm(request.POST)
+        if form.is_valid():
+            config = setting_for_request(ReactionSettings, request)
+            try:
+                actions.edit_comment(
+                    comment,
+                    editor=request.user,
+                    text=form.cleaned_data["text"],
+                    config=config,
+                )
+            except actions.CommentRefused as refused:
+                return _error(request, 403, refused.code, refused.message)
+            return _back_to(request, comment, "edited")
+        status = 400
+    return _private(
+        render(
+            request,
+            "reactions/edit_page.html",
+            {"article": comment.article, "comment": comment, "form": form},
+            status=status,
+        )
+    )
+
+
+@require_POST
+def delete_comment(request: HttpRequest, comment_uuid: Any) -> HttpResponse:
+    """The author takes their own comment down."""
+    if limited := _too_many(request, "comment_ip"):
+        return limited
+    if not request.user.is_authenticated:
+        return _error(request, 403, "sign_in", "Sign in to delete your comments.")
+    comment = _own_comment(request, comment_uuid)
+    actions.delete_own_comment(comment, author=request.user)
+    response = redirect(f"{comment.article.get_url(request)}?posted=deleted#comments")
+    response.status_code = 303
+    return _private(response)
+
+
+@require_POST
+def report_comment(request: HttpRequest, comment_uuid: Any) -> HttpResponse:
+    """A member flags someone else's comment for the moderators."""
+    from .models import Comment, CommentState
+
+    if limited := _too_many(request, "report_ip"):
+        return limited
+    if not request.user.is_authenticated:
+        return _error(request, 403, "sign_in", "Sign in to report a comment.")
+    comment = get_object_or_404(
+        Comment.objects.select_related("article"),
+        uuid=comment_uuid,
+        state=CommentState.PUBLISHED,
+        article__live=True,
+    )
+    reason = " ".join(request.POST.get("reason", "").split())[:500]
+    try:
+        actions.report_comment(comment, reporter=request.user, reason=reason)
+    except actions.CommentRefused as refused:
+        return _error(request, 403, refused.code, refused.message)
+    return _back_to(request, comment, "reported")
+
+
+@require_POST
+def reply_emails(request: HttpRequest) -> HttpResponse:
+    """Turn emails about replies to the member's comments on or off."""
+    if not request.user.is_authenticated:
+        return _error(request, 403, "sign_in", "Sign in to change your emails.")
+    actions.set_reply_emails(request.user, wanted=request.POST.get("wanted") == "1")
+    response = redirect(f"{reverse('members:account')}#comment-emails")
+    response.status_code = 303
+    return _private(response)

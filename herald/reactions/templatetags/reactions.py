@@ -14,11 +14,14 @@ from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from herald.core import keep
 from herald.core.sitecache import setting_for_request
+from herald.newsroom.models import PublicationSettings
 from herald.reactions import queries, readers
+from herald.reactions.actions import EDIT_WINDOW
 from herald.reactions.forms import CommentForm
 from herald.reactions.models import CommentMode, ReactionSettings
 
@@ -55,7 +58,9 @@ def _render(request: Any, article: Any, *, neutral: bool) -> str:
         else [],
         "open": config.comments != CommentMode.CLOSED,
         "form": CommentForm(),
-        "posted": signed_in and request.GET.get("posted") == "1",
+        "posted": request.GET.get("posted", "") if signed_in else "",
+        "edit_since": timezone.now() - EDIT_WINDOW,
+        "publication_name": setting_for_request(PublicationSettings, request).name,
         **queries.comment_page(article.pk, order=order, page=min(page, 1000)),
     }
     return render_to_string(
