@@ -104,6 +104,8 @@ def test_editor_schedules_in_local_time_approves_and_corrects(
     headline.fill(HEADLINE)
     box = headline.bounding_box()
     assert box is not None and box["height"] > 40  # wrapped, not cut off
+    # every line is visible: the field grew to its text, nothing scrolls inside
+    assert headline.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
     assert page.get_by_text("Mira Okafor").first.is_visible()
     # the tier boxes show only while access is "Specific tiers only"
     tiers = page.locator("[data-w-rules-target=show]")

@@ -181,6 +181,19 @@ def test_counts_use_the_right_plural(browser, member):
     assert "2 members: 2 free" in two
 
 
+def test_the_member_page_counts_payments_with_the_right_plural(browser, member):
+    member.stripe_customer_id = "cus_1"
+    member.save(update_fields=["stripe_customer_id"])
+    pay(member, invoice="in_1", amount=900, when=timezone.now())
+    one = page(browser, member)
+    pay(member, invoice="in_2", amount=450, when=timezone.now())
+    two = page(browser, member)
+
+    assert "1 payment, 9.00 EUR in total" in one
+    assert "2 payments, 13.50 EUR in total" in two
+    assert "1 payments" not in one and "2 payment," not in two
+
+
 def test_export_takes_the_lists_search_and_filters(browser, member, gold):
     actions.grant_comp(member, tier=gold, ends_at=None)
     User.objects.create_user("other@example.org", first_name="Otto")

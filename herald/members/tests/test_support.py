@@ -13,7 +13,7 @@ from herald.members.models import AccessLevel
 from herald.newsroom.testing import make_article, make_section, set_publication
 from tests.fakes.stripe_fixtures import django_client_endpoint
 
-from .conftest import Client, last_code, path_of
+from .conftest import Client, last_code, last_link, path_of
 
 pytestmark = pytest.mark.django_db
 
@@ -173,6 +173,40 @@ def test_the_private_feed_buttons_say_what_they_did(signed_in):
     assert (
         "Your private feed is turned off."
         in signed_in.get("/account/").content.decode()
+    )
+
+
+def _said(browser: Client, response) -> str:  # type: ignore[no-untyped-def]
+    """The status message on the page a redirect lands on ("" when none)."""
+    assert response.status_code == 302, response
+    html = browser.get(response["Location"]).content.decode()
+    found = re.search(r'<div class="messages" role="status">(.*?)</div>', html, re.S)
+    return re.sub(r"<[^>]+>", " ", found.group(1)).strip() if found else ""
+
+
+def test_every_account_action_says_what_it_did(signed_in, member):
+    from herald.newsletters.models import Newsletter
+
+    Newsletter.objects.create(name="The Morning Tide", slug="morning")
+
+    assert _said(signed_in, signed_in.post("/account/name/", {"name": "Rita M"})) == (
+        "Your name is saved."
+    )
+    assert "confirm it is you" in _said(
+        signed_in, signed_in.post("/account/email/", {"email": "rita@new.example"})
+    )
+    signed_in.post("/account/confirm/", {"next": "/account/"})
+    signed_in.post("/account/confirm/code/", {"code": last_code(member.email)})
+    assert _said(
+        signed_in, signed_in.post("/account/email/", {"email": "rita@new.example"})
+    ) == ("We sent a link to rita@new.example. Your address changes once you open it.")
+    link = path_of(last_link("rita@new.example"))
+    assert _said(signed_in, signed_in.post(link)) == "Your email address is changed."
+    assert _said(
+        signed_in, signed_in.post("/newsletters/account/", {"newsletters": "morning"})
+    ) == ("Your newsletters are saved.")
+    assert _said(signed_in, signed_in.post("/account/signout/everywhere/")) == (
+        "You are signed out on every device."
     )
 
 
