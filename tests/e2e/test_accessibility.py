@@ -15,12 +15,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 
-from herald.members.models import AccessLevel
+from herald.members.models import AccessLevel, Tier
 from herald.newsroom.testing import (
     make_article,
     make_author,
     make_image,
     make_section,
+    make_standard_page,
     set_publication,
 )
 
@@ -138,9 +139,20 @@ def reader_site(live_server):
             hero_image=make_image(color=(60, 120, 80)),
             published_at=now - timedelta(hours=3 + i),
         )
+    policy = make_standard_page(
+        "Corrections policy",
+        kind="corrections",
+        intro="How we fix our mistakes.",
+        body="<h2>When we correct</h2><p>We say what was wrong, and when.</p>",
+    )
+    Tier.objects.create(
+        name="Patron", slug="patron", monthly_price=900, yearly_price=9000
+    )
     return {
         "home": "/",
         "section": "/world/",
+        "standard page": policy.url,
+        "plans": "/account/plans/",
         "article (free)": free.url,
         "article (gated, anonymous)": gated.url,
         "author": ada.get_absolute_url(),
