@@ -98,6 +98,38 @@ def test_dashboard_is_the_newsroom_desk(client, editor, desk):
     assert "Your most recent edits" not in html
 
 
+def _panel(html: str, name: str) -> str:
+    """The dashboard panel whose id starts with ``name``, up to the next panel."""
+    start = html.index(f'id="{name}')
+    rest = html[start:]
+    end = rest.find("</section>")
+    return rest if end == -1 else rest[:end]
+
+
+def test_desk_shows_who_scheduled_and_what_awaits_review(client, editor, desk):
+    # given a story the editor scheduled, and one a contributor submitted
+    editor.first_name, editor.last_name = "Maren", "Oduya"
+    editor.save(update_fields=["first_name", "last_name"])
+    contributor = make_staff(CONTRIBUTORS)
+    submitted = make_article(desk["city"], "Ferry timetable changes", publish=False)
+    submitted.owner = contributor
+    submitted.save(update_fields=["owner"])
+    submitted.save_revision(user=contributor)
+    submitted.get_workflow().start(submitted, contributor)
+    client.force_login(editor)
+
+    html = client.get(HOME).content.decode()
+
+    # then the schedule names who set it, next to the story
+    scheduled = _panel(html, "newsroom_scheduled")
+    assert "Embargoed budget report" in scheduled
+    assert "Scheduled by" in scheduled and "Maren Oduya" in scheduled
+    assert "Ferry timetable changes" not in scheduled
+    # and Wagtail's review panel lists the submitted story for the editor
+    review = html[html.index("Awaiting your review") :]
+    assert "Ferry timetable changes" in review[: review.index("</table>")]
+
+
 def test_published_today_leaves_out_yesterdays_stories(client, editor, desk):
     client.force_login(editor)
 
