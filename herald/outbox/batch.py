@@ -24,7 +24,10 @@ email for many recipients (``to``) with anymail's ``merge_data`` /
 - ESPs whose API merges inline (Mailgun, SendGrid): one API call for the whole
   message; the ESP fills the placeholders and sends a separate email to each
   ``to`` (no recipient sees another).
-- Every other provider (SMTP, Postmark and the ESPs that merge only in stored
+- Postmark, which merges only in templates stored with it: the message is
+  stored as a template for the batch and sent in calls of up to 500 recipients
+  through anymail's ``template_id`` + ``merge_data`` (``esp_templates``).
+- Every other provider (SMTP, and the ESPs that merge only in stored
   templates): Herald fills the placeholders itself and sends one email per
   recipient, over one connection (one SMTP session; one kept-alive HTTPS
   session for an API).
@@ -64,7 +67,7 @@ from django.core.mail import EmailMessage
 from django.core.mail.message import make_msgid
 from django.db import transaction
 
-from . import mime, providers, queries
+from . import esp_templates, mime, providers, queries
 from .models import MessageState, OutboundMessage, Stream
 
 Status = Literal["sent", "rejected", "retry", "unknown", "suppressed"]
@@ -116,6 +119,12 @@ def send_batch(
     outcomes: list[Outcome] = []
     kept: list[EmailMessage] = []
     inline = providers.is_anymail(name) and name in INLINE_MERGE
+    stored = providers.is_anymail(name) and esp_templates.supports(name)
+    keep = (
+        keep
+        if keep is not None
+        else getattr(settings, "HERALD_OUTBOX_KEEP_BATCH", False)
+    )
     connection = providers.open_connection(name)
     with connection:
         for message in messages:
@@ -123,6 +132,14 @@ def send_batch(
             outcomes += [Outcome(a, "suppressed") for a in dropped]
             if not message.recipients():
                 continue
+            if _is_merged(message) and stored:
+                results = _send_stored(connection, message)
+                if results is not None:
+                    outcomes += results
+                    if keep:
+                        done = {r.email for r in results if r.status == "sent"}
+                        kept += [s for s in _expand(message) if _addr(s.to[0]) in done]
+                    continue
             if _is_merged(message) and not inline:
                 singles = list(_expand(message))
             else:
@@ -132,13 +149,20 @@ def send_batch(
                 outcomes += results
                 if any(r.status == "sent" for r in results):
                     kept.append(single)
-    if (
-        keep
-        if keep is not None
-        else getattr(settings, "HERALD_OUTBOX_KEEP_BATCH", False)
-    ):
+    if keep:
         _keep(kept, name)
     return outcomes
+
+
+def _send_stored(connection: Any, message: EmailMessage) -> list[Outcome] | None:
+    """A merged message as templated batch calls (Postmark); None: send singly."""
+    try:
+        return esp_templates.send(connection, message, _send_one)
+    except esp_templates.NotNow as exc:
+        _reset(connection)
+        return [
+            Outcome(_addr(a), "retry", detail=str(exc)) for a in message.recipients()
+        ]
 
 
 def _addr(address: str) -> str:
@@ -187,8 +211,11 @@ def _expand(message: EmailMessage) -> Iterable[EmailMessage]:
     headers = getattr(message, "merge_headers", None) or {}
     metadata = getattr(message, "merge_metadata", None) or {}
     global_data = getattr(message, "merge_global_data", None) or {}
+    index = {
+        _addr(key): key for mapping in (metadata, headers, data) for key in mapping
+    }
     for address in message.to:
-        key = _lookup_key(address, data, headers, metadata)
+        key = index.get(_addr(address), address)
         values = {**global_data, **data.get(key, {})}
         single = copy.copy(message)
         for attr in (*_MERGE_ATTRS, "merge_global_data"):
@@ -215,15 +242,6 @@ def _expand(message: EmailMessage) -> Iterable[EmailMessage]:
                 **metadata.get(key, {}),
             }
         yield single
-
-
-def _lookup_key(address: str, *maps: dict[str, Any]) -> str:
-    wanted = _addr(address)
-    for mapping in maps:
-        for key in mapping:
-            if _addr(key) == wanted:
-                return key
-    return address
 
 
 def _fill(text: Any, values: dict[str, Any]) -> Any:

@@ -552,17 +552,95 @@ def build_message(
         preferences_url=preferences_url,
         tracking_base=tracking,
     )
+    headers = _headers(send, delivery, unsubscribe_url)
+    if renderings[delivery.variant].language:
+        headers["Content-Language"] = renderings[delivery.variant].language
     message = EmailMultiAlternatives(
         subject=send.subject,
         body=text,
         from_email=_from_header(send),
         to=[delivery.email],
         reply_to=[send.newsletter.reply_to] if send.newsletter.reply_to else None,
-        headers=_headers(send, delivery, unsubscribe_url),
+        headers=headers,
         connection=connection,
     )
     message.attach_alternative(html, "text/html")
     return message
+
+
+# Per-recipient values of a batch message (see herald.outbox.batch).
+MERGED = ("unsubscribe_url", "preferences_url", "tracking")
+_PER_RECIPIENT_HEADERS = ("List-Unsubscribe", "Message-ID")
+
+
+def build_batch_messages(
+    send: Send,
+    deliveries: list[Delivery],
+    *,
+    renderings: dict[str, rendering.Rendering],
+) -> list[EmailMultiAlternatives]:
+    """One email per variant for all of ``deliveries``, with per-recipient merge data.
+
+    The text and HTML are the variant's rendering with the per-recipient links
+    left as the provider's merge fields (``herald.outbox.batch.merge_field``);
+    each recipient's links and list headers go in ``merge_data`` and
+    ``merge_headers``. The outbox sends it as batch calls where the ESP merges
+    (one API call per batch), else as one email per recipient over one
+    connection (SMTP).
+    """
+    from django.urls import reverse
+
+    from herald.outbox.batch import merge_field
+
+    fields = {name: merge_field(name) for name in MERGED}
+    by_variant: dict[str, list[Delivery]] = {}
+    for delivery in deliveries:
+        by_variant.setdefault(delivery.variant, []).append(delivery)
+    tracked = send.track_opens or send.track_clicks
+    tracking_root = ""
+    if tracked:
+        tracking_root = rendering.absolute(
+            reverse("sends:track", kwargs={"token": "TOKEN"})
+        ).rstrip("/")
+    messages = []
+    for variant, group in by_variant.items():
+        html, text = rendering.personalise(
+            renderings[variant],
+            unsubscribe_url=fields["unsubscribe_url"],
+            preferences_url=fields["preferences_url"],
+            tracking_base=fields["tracking"] if tracked else "",
+        )
+        first = _headers(send, group[0], "")
+        shared = {k: v for k, v in first.items() if k not in _PER_RECIPIENT_HEADERS}
+        if renderings[variant].language:
+            shared["Content-Language"] = renderings[variant].language
+        message = EmailMultiAlternatives(
+            subject=send.subject,
+            body=text,
+            from_email=_from_header(send),
+            to=[d.email for d in group],
+            reply_to=[send.newsletter.reply_to] if send.newsletter.reply_to else None,
+            headers=shared,
+        )
+        message.attach_alternative(html, "text/html")
+        merge_data: dict[str, dict[str, str]] = {}
+        merge_headers: dict[str, dict[str, str]] = {}
+        for delivery in group:
+            unsubscribe_url, preferences_url = _links(delivery)
+            merge_data[delivery.email] = {
+                "unsubscribe_url": unsubscribe_url,
+                "preferences_url": preferences_url,
+            }
+            if tracked:
+                merge_data[delivery.email]["tracking"] = tracking_root.replace(
+                    "TOKEN", delivery.token.hex
+                )
+            own = _headers(send, delivery, unsubscribe_url)
+            merge_headers[delivery.email] = {k: own[k] for k in _PER_RECIPIENT_HEADERS}
+        message.merge_data = merge_data  # type: ignore[attr-defined]
+        message.merge_headers = merge_headers  # type: ignore[attr-defined]
+        messages.append(message)
+    return messages
 
 
 def _links(delivery: Delivery) -> tuple[str, str]:
@@ -613,18 +691,7 @@ def send_batch(batch: Batch, *, send: Send | None = None) -> dict[str, int]:
         deliveries = [d for d in deliveries if d.pk not in blocked]
     began = time.perf_counter()
     try:
-        messages = []
-        for delivery in deliveries:
-            unsubscribe_url, preferences_url = _links(delivery)
-            messages.append(
-                build_message(
-                    send,
-                    delivery,
-                    renderings=renderings,
-                    unsubscribe_url=unsubscribe_url,
-                    preferences_url=preferences_url,
-                )
-            )
+        messages = build_batch_messages(send, deliveries, renderings=renderings)
     except Exception as exc:  # nothing was handed over: give the batch back
         log.exception("newsletter batch %s: could not build its messages", batch.pk)
         error = f"could not build the messages: {type(exc).__name__}: {exc}"
@@ -632,11 +699,13 @@ def send_batch(batch: Batch, *, send: Send | None = None) -> dict[str, int]:
         return record_outcomes(batch, deliveries, [retry] * len(deliveries))
     built = time.perf_counter()
     try:
-        outcomes = transport.deliver(messages) if messages else []
+        by_address = transport.deliver_merged(messages) if messages else {}
+        missing = transport.Outcome(transport.UNKNOWN, error="no outcome")
+        outcomes = [by_address.get(d.email.lower(), missing) for d in deliveries]
     except Exception as exc:  # the provider may have some of them: do not guess
         log.exception("newsletter batch %s: the transport failed", batch.pk)
         error = f"transport error: {type(exc).__name__}: {exc}"[:500]
-        outcomes = [transport.Outcome(transport.UNKNOWN, error=error)] * len(messages)
+        outcomes = [transport.Outcome(transport.UNKNOWN, error=error)] * len(deliveries)
     handed = time.perf_counter()
     counts = record_outcomes(batch, deliveries, outcomes)
     # Read by tools/bench/send.py: where a batch's time goes.
@@ -645,7 +714,7 @@ def send_batch(batch: Batch, *, send: Send | None = None) -> dict[str, int]:
         "provider %.3f s, record %.3f s",
         batch.number,
         batch.send_id,
-        len(messages),
+        len(deliveries),
         built - began,
         handed - built,
         time.perf_counter() - handed,

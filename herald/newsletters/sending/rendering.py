@@ -25,6 +25,7 @@ import css_inline
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
@@ -56,13 +57,25 @@ class Rendering:
     html: str
     text: str
     links: list[str] = field(default_factory=list)
+    language: str = ""
 
     def as_json(self) -> dict[str, Any]:
-        return {"html": self.html, "text": self.text, "links": self.links}
+        return {
+            "html": self.html,
+            "text": self.text,
+            "links": self.links,
+            "language": self.language,
+        }
 
     @classmethod
     def from_json(cls, variant: str, data: dict[str, Any]) -> Rendering:
-        return cls(variant, data["html"], data["text"], list(data.get("links", [])))
+        return cls(
+            variant,
+            data["html"],
+            data["text"],
+            list(data.get("links", [])),
+            str(data.get("language") or ""),
+        )
 
 
 def base_url() -> str:
@@ -180,8 +193,17 @@ def render(send: Send, variant: str, *, reader: Reader) -> Rendering:
     """Render ``send`` for the recipients of ``variant`` (``reader`` is one of them).
 
     Site-wide text only; per-recipient links are placeholders (``personalise``).
+    In the publication's language (``PublicationSettings.language``), whatever
+    language the worker runs in.
     """
     publication = _publication()
+    language = publication.language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        return _render(send, variant, reader=reader, publication=publication)
+
+
+def _render(send: Send, variant: str, *, reader: Reader, publication: Any) -> Rendering:
+    language = translation.get_language()
     newsletter = send.newsletter
     context: dict[str, Any] = {
         "send": send,
@@ -193,6 +215,8 @@ def render(send: Send, variant: str, *, reader: Reader) -> Rendering:
         "preferences_url": PREFERENCES,
         "open_pixel": OPEN_PIXEL if send.track_opens else "",
         "kind": send.kind,
+        "LANGUAGE_CODE": language,
+        "LANGUAGE_BIDI": translation.get_language_bidi(),
     }
     if send.kind == SendKind.STORY and send.article is not None:
         context.update(_story_context(send, variant, reader))
@@ -214,7 +238,9 @@ def render(send: Send, variant: str, *, reader: Reader) -> Rendering:
     links: list[str] = []
     if send.track_clicks:
         html, links = _track_links(html)
-    return Rendering(variant=variant, html=html, text=text, links=links)
+    return Rendering(
+        variant=variant, html=html, text=text, links=links, language=language
+    )
 
 
 def _richtext(value: str) -> str:

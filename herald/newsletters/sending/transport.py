@@ -117,6 +117,24 @@ def deliver(messages: Sequence[EmailMessage]) -> list[Outcome]:
     return outcomes
 
 
+def deliver_merged(messages: Sequence[EmailMessage]) -> dict[str, Outcome]:
+    """Send merged batch ``messages`` (many ``to``, anymail's ``merge_data``).
+
+    Through the outbox's batch sender: batch calls where the ESP merges, one
+    email per recipient elsewhere. Returns the outcome per lower-cased address.
+    """
+    from herald.outbox import batch
+
+    outcomes: dict[str, Outcome] = {}
+    for result in batch.send_batch(messages):
+        outcomes[result.email.lower()] = Outcome(
+            _FROM_OUTBOX.get(result.status, UNKNOWN),
+            result.message_id if result.status == "sent" else "",
+            result.detail[:500],
+        )
+    return outcomes
+
+
 def deliver_direct(messages: Sequence[EmailMessage]) -> list[Outcome]:
     """Send ``messages`` over one connection; one outcome per message, in order.
 
