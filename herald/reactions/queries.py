@@ -97,3 +97,54 @@ def comment_counts(article_ids: list[int]) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     return dict(rows)
+
+
+# The moderation desk's queues: name -> label.
+QUEUES = {
+    "pending": "Waiting for review",
+    "reported": "Reported",
+    "filtered": "Caught by the word filter",
+    "spam": "Spam",
+    "recent": "Recent decisions",
+}
+
+
+def _queue_filter(name: str) -> Any:
+    from django.db.models import Q
+
+    from .models import CommentState, HoldReason
+
+    return {
+        "pending": Q(state=CommentState.PENDING),
+        "reported": Q(state=CommentState.PUBLISHED, open_reports__gt=0),
+        "filtered": Q(
+            state=CommentState.PENDING,
+            held_because__in=[HoldReason.WORD, HoldReason.EDITED],
+        ),
+        "spam": Q(state=CommentState.SPAM),
+        "recent": ~Q(state=CommentState.PENDING),
+    }[name]
+
+
+def moderation_queue(name: str) -> Any:
+    """Comments in one desk queue, with author and article (one query a page)."""
+    from .models import Comment
+
+    ordering = "-updated_at" if name == "recent" else "created_at"
+    return (
+        Comment.objects.filter(_queue_filter(name))
+        .select_related("author", "article", "parent")
+        .order_by(ordering, "id")
+    )
+
+
+def queue_counts() -> list[int | None]:
+    """How many comments each queue holds, in ``QUEUES`` order, in one query
+    ("recent" is not counted: None)."""
+    from .models import Comment
+
+    names = [name for name in QUEUES if name != "recent"]
+    totals = Comment.objects.aggregate(
+        **{name: Count("id", filter=_queue_filter(name)) for name in names}
+    )
+    return [totals.get(name) or 0 for name in names] + [None]
