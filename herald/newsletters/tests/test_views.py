@@ -54,6 +54,42 @@ def test_a_box_on_a_kept_page_fills_in_the_form(client, morning, weekly):
     assert mail.outbox == [] and not Subscription.objects.exists()
 
 
+def test_the_confirmation_comes_from_the_publication_in_its_language(
+    client, morning, weekly
+):
+    from herald.newsroom.testing import set_publication
+
+    set_publication(name="Le Courrier", language="fr", contact_email="a@courrier.fr")
+
+    sign_up(client, "ana@example.org", "morning", "long-reads")
+
+    (message,) = mail.outbox
+    assert message.from_email == "Le Courrier <a@courrier.fr>"
+    assert message.subject == "Confirmez votre abonnement à Le Courrier"
+    assert message.extra_headers["Content-Language"] == "fr"
+    assert "à recevoir ces lettres d’information de Le Courrier :" in message.body
+    assert "Pour confirmer, ouvrez ce lien :" in message.body
+    assert "Someone" not in message.body and "confirm," not in message.body
+
+
+def test_a_confirmation_asked_for_elsewhere_is_in_the_publications_language(
+    db, django_capture_on_commit_callbacks
+):
+    from herald.newsletters import emails
+    from herald.newsroom.testing import set_publication
+
+    set_publication(name="Le Courrier", language="fr")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        emails.send_confirmation(
+            "ana@example.org", url="https://x.example/c", newsletter_names=["Matin"]
+        )
+
+    (message,) = mail.outbox
+    assert message.subject == "Confirmez votre abonnement à Le Courrier"
+    assert "cette lettre d’information de Le Courrier :" in message.body
+
+
 def test_sign_up_confirm_and_confirm_again(client, morning):
     # given a reader who signs up
     response = sign_up(client, "ana@example.org", "morning")
