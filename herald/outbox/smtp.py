@@ -2,6 +2,9 @@
 
 Django drops the dict ``sendmail`` returns (recipients the server refused while
 accepting others); a batch send needs it to report per-recipient outcomes.
+With ``HERALD_EMAIL_BOUNCE_ADDRESS`` set, that address is the envelope sender
+(MAIL FROM, the Return-Path), so bounces (DSNs) reach the mailbox that
+``manage.py record_dsn`` reads (``dsn.py``); the From header does not change.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ class EmailBackend(DjangoSMTPBackend):
         if not email_message.recipients():
             return False
         encoding = email_message.encoding or settings.DEFAULT_CHARSET
-        from_email = sanitize_address(email_message.from_email, encoding)
+        bounces = getattr(settings, "HERALD_EMAIL_BOUNCE_ADDRESS", "")
+        from_email = sanitize_address(bounces or email_message.from_email, encoding)
         recipients = [
             sanitize_address(addr, encoding) for addr in email_message.recipients()
         ]

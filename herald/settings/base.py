@@ -317,6 +317,8 @@ EMAIL_HOST_PASSWORD = env.EMAIL_HOST_PASSWORD
 EMAIL_USE_TLS = env.EMAIL_USE_TLS
 EMAIL_USE_SSL = env.EMAIL_USE_SSL
 EMAIL_TIMEOUT = env.EMAIL_TIMEOUT
+# SMTP's envelope sender, where bounces (DSNs) go (herald.outbox.dsn).
+HERALD_EMAIL_BOUNCE_ADDRESS = env.EMAIL_BOUNCE_ADDRESS
 # django-anymail: the ESP's keys under the names anymail reads.
 _ANYMAIL_KEY_NAMES = {
     "postmark": ("SERVER_TOKEN", None, None),

@@ -122,6 +122,10 @@ EMAIL_HOST_PASSWORD = _get("HERALD_EMAIL_HOST_PASSWORD")
 # STARTTLS on the SMTP connection (port 587), or implicit TLS (port 465).
 EMAIL_USE_TLS = _bool("HERALD_EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = _bool("HERALD_EMAIL_USE_SSL", default=False)
+# SMTP only: the envelope sender (Return-Path) of every message, where receiving
+# servers send bounces (DSNs). Pipe that mailbox to `manage.py record_dsn`.
+# Empty: the From address.
+EMAIL_BOUNCE_ADDRESS = _get("HERALD_EMAIL_BOUNCE_ADDRESS")
 # Seconds to wait for the provider (SMTP or API) before the outcome is unknown.
 EMAIL_TIMEOUT = int(_get("HERALD_EMAIL_TIMEOUT", "30") or 30)
 

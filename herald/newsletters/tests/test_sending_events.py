@@ -88,3 +88,27 @@ def test_a_hard_bounce_is_counted_and_unsubscribes(
     delivery.subscription.refresh_from_db()
     assert delivery.bounced_at is not None
     assert delivery.subscription.state == SubscriptionState.UNSUBSCRIBED
+
+
+def test_a_hard_bounce_by_email_reaches_the_delivery_and_unsubscribes(
+    delivery, django_capture_on_commit_callbacks
+):
+    # given a newsletter sent over SMTP: its id is the stable Message-ID
+    from herald.newsletters.sending import actions
+    from herald.outbox import dsn
+    from herald.outbox.queries import is_suppressed
+    from herald.outbox.tests.test_dsn import make_dsn
+
+    message_id = actions.message_id(delivery.send, delivery)
+    Delivery.objects.filter(pk=delivery.pk).update(provider_message_id=message_id)
+
+    # when the receiving server's DSN is read (manage.py record_dsn)
+    with django_capture_on_commit_callbacks(execute=True):
+        dsn.record(make_dsn("reader@example.org", original_id=message_id))
+
+    # then the report counts it and the reader is never mailed again
+    delivery.refresh_from_db()
+    delivery.subscription.refresh_from_db()
+    assert delivery.bounced_at is not None
+    assert delivery.subscription.state == SubscriptionState.UNSUBSCRIBED
+    assert is_suppressed("reader@example.org")
