@@ -70,7 +70,9 @@ def rebuild(
     }
     reply_to = [str(v) for v in parsed.get_all("Reply-To", [])]
     message = EmailMultiAlternatives(
-        subject=str(parsed.get("Subject", "")),
+        # Django folds a long encoded subject right after "Subject:", which
+        # reads back with a leading space.
+        subject=str(parsed.get("Subject", "")).strip(),
         body=text,
         from_email=from_email,
         to=to,

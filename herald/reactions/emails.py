@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from herald.members import emails as member_emails
 from herald.members import publication
@@ -38,9 +39,9 @@ def send_reply_notice(reply_id: int) -> None:
     if reply.as_publication:
         replier = name
     elif reply.author is not None:
-        replier = reply.author.name or "A member"
+        replier = reply.author.name or gettext_lazy("A member")
     else:
-        replier = "A former member"
+        replier = gettext_lazy("A former member")
     context = {
         "publication_name": name,
         "recipient_name": recipient.first_name or recipient.name,

@@ -105,11 +105,14 @@ def test_a_body_in_another_language_arrives_as_written(
     # Django sends short UTF-8 bodies as 8bit text; the kept copy must not be
     # read back as Latin-1 ("adh\ufffdsion", "\\u2019").
     body = "Votre adhésion est confirmée.\nThe publication’s plans: 9,00 €\n"
+    # a subject long enough to be folded and encoded
+    subject = "Nouvelle réponse à votre commentaire sur « Le port rouvre enfin »"
     with django_capture_on_commit_callbacks(execute=True):
-        _send(subject="Bienvenue chez Le Courrier", body=body)
+        _send(subject=subject, body=body)
 
     (sent,) = mail.outbox
     assert sent.body == body
+    assert sent.subject == subject  # no space left from the fold
     assert OutboundMessage.objects.get().state == MessageState.SENT
 
 

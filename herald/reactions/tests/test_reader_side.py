@@ -221,6 +221,38 @@ def test_a_reply_emails_the_parents_author_from_the_publication(
     assert len(mail.outbox) == 1
 
 
+def test_a_reply_email_is_in_the_publications_language(
+    other_member, published, article, django_capture_on_commit_callbacks
+):
+    set_publication(name="Le Courrier", language="fr")
+    settled(other_member)
+    row = config(premoderate_first_comment=False)
+    other_member.first_name = other_member.last_name = ""
+    other_member.save(update_fields=["first_name", "last_name"])
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.post_comment(
+            article,
+            author=other_member,
+            text="Pas d’accord",
+            config=row,
+            parent=published,
+        )
+
+    [message] = mail.outbox
+    assert (
+        message.subject
+        == f"Nouvelle réponse à votre commentaire sur « {article.title} »"
+    )
+    assert message.extra_headers["Content-Language"] == "fr"
+    assert f"Un membre a répondu à votre commentaire sur « {article.title} » :" in (
+        message.body
+    )
+    assert "Lire et répondre :" in message.body
+    assert "replied" not in message.body and "A member" not in message.body
+
+
 def test_a_held_reply_emails_once_when_approved(
     other_member, published, article, django_capture_on_commit_callbacks
 ):
