@@ -92,6 +92,31 @@ def one_click_unsubscribe_url(subscription: Subscription) -> str:
     return absolute(reverse("newsletters:unsubscribe", kwargs={"signed": value}))
 
 
+def link_makers() -> tuple[Any, Any]:
+    """(unsubscribe, preferences): functions of a subscription giving the same
+    URLs as ``one_click_unsubscribe_url`` and ``preferences_url``, with the URL
+    reversed once (for a batch of thousands of recipients)."""
+    marker = "0herald0"
+    unsubscribe = absolute(
+        reverse("newsletters:unsubscribe", kwargs={"signed": marker})
+    )
+    preferences = absolute(
+        reverse("newsletters:preferences", kwargs={"signed": marker})
+    )
+    unsubscribe_signer = signing.Signer(salt=UNSUBSCRIBE_SALT)
+    preferences_signer = signing.Signer(salt=PREFERENCES_SALT)
+    before_u, _m, after_u = unsubscribe.partition(marker)
+    before_p, _m, after_p = preferences.partition(marker)
+
+    def unsubscribe_url(subscription: Subscription) -> str:
+        return before_u + unsubscribe_signer.sign(subscription.token.hex) + after_u
+
+    def preferences_url(subscription: Subscription) -> str:
+        return before_p + preferences_signer.sign(subscription.token.hex) + after_p
+
+    return unsubscribe_url, preferences_url
+
+
 def _subscription_from(signed: str, salt: str) -> Subscription:
     try:
         raw = signing.Signer(salt=salt).unsign(signed)

@@ -179,8 +179,10 @@ def _templated(
         from_email=message.from_email,
         to=chunk,
         reply_to=message.reply_to,
-        headers={k: v for k, v in message.extra_headers.items() if k != "Message-ID"},
     )
+    # Every header goes in each recipient's own headers: the same email, and
+    # anymail then need not merge two header sets per recipient.
+    shared = {k: v for k, v in message.extra_headers.items() if k != "Message-ID"}
     out.template_id = template_id  # type: ignore[attr-defined]
     out.merge_global_data = dict(  # type: ignore[attr-defined]
         getattr(message, "merge_global_data", None) or {}
@@ -190,7 +192,7 @@ def _templated(
         spec = parseaddr(address)[1] or address
         key = spec.lower()
         merge_data[spec] = {k: str(v) for k, v in (data.get(key) or {}).items()}
-        own = dict(headers.get(key) or {})
+        own = {**shared, **(headers.get(key) or {})}
         own.setdefault("Message-ID", make_msgid(domain=domain or "localhost"))
         merge_headers[spec] = own
         extra = metadata.get(key)

@@ -12,4 +12,6 @@ HERALD_INPROCESS_SCHEDULER = env.INPROCESS_SCHEDULER
 HERALD_WEBSUB_DEFAULT_HUBS = ""
 
 # The demo's admin shows every email, newsletters included (Admin → Outbox).
-HERALD_OUTBOX_KEEP_BATCH = True
+# (tools/bench/send.py turns it off with HERALD_OUTBOX_KEEP_BATCH=0, as in
+# production.)
+HERALD_OUTBOX_KEEP_BATCH = env._bool("HERALD_OUTBOX_KEEP_BATCH", default=True)

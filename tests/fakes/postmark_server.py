@@ -20,7 +20,9 @@ import html
 import json
 import re
 import threading
+import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -65,6 +67,12 @@ class FakePostmark:
     templates: dict[int, dict[str, Any]] = field(default_factory=dict)
     # Addresses Postmark marked inactive (an old hard bounce): refused per message.
     inactive: set[str] = field(default_factory=set)
+    # False (benchmarks): keep no requests or bodies, fill no templates; only
+    # count what each address was sent (``per_recipient``) and when (``last_at``).
+    record: bool = True
+    next_id: int = 1000
+    per_recipient: Counter = field(default_factory=Counter)
+    last_at: float = 0.0
     # Scripted answers, used first to last: (path suffix or "", answer), where
     # the answer is (status, json body) or "hold".
     script: list[Any] = field(default_factory=list)
@@ -115,6 +123,7 @@ class FakePostmark:
             self.delivered.clear()
             self.templates.clear()
             self.inactive.clear()
+            self.per_recipient.clear()
             self.script.clear()
         self.released.set()
         self.released = threading.Event()
@@ -153,11 +162,15 @@ class FakePostmark:
             self._send(handler, 401, {"ErrorCode": 10, "Message": "Bad token"})
             return
         with self.lock:
-            self.received.append(
-                Received(
-                    handler.path, dict(handler.headers.items()), body, handler.command
+            if self.record:
+                self.received.append(
+                    Received(
+                        handler.path,
+                        dict(handler.headers.items()),
+                        body,
+                        handler.command,
+                    )
                 )
-            )
             scripted = self._scripted(handler.path)
         if scripted == "hold":
             self.holding.set()
@@ -188,7 +201,8 @@ class FakePostmark:
         if not body.get("Name") or not (body.get("HtmlBody") or body.get("TextBody")):
             return 422, {"ErrorCode": 1105, "Message": "Name and a body are required."}
         with self.lock:
-            template_id = 1000 + len(self.templates) + len(self.received)
+            self.next_id += 1
+            template_id = self.next_id
             self.templates[template_id] = dict(body)
         return 200, {
             "TemplateId": template_id,
@@ -221,6 +235,8 @@ class FakePostmark:
                 "Inactive recipients are ones that have generated a hard bounce or a "
                 "spam complaint.",
             }
+        if not self.record:
+            return self._accepted(message)
         model = message.get("TemplateModel") or {}
         filled = {
             **message,
@@ -239,7 +255,10 @@ class FakePostmark:
             "Message": "OK",
         }
         with self.lock:
-            self.delivered.append({**message, "MessageID": answer["MessageID"]})
+            self.per_recipient[str(answer["To"]).lower()] += 1
+            self.last_at = time.monotonic()
+            if self.record:
+                self.delivered.append({**message, "MessageID": answer["MessageID"]})
         return answer
 
     def _send(self, handler: BaseHTTPRequestHandler, status: int, body: Any) -> None:
