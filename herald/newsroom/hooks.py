@@ -32,6 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -89,3 +90,28 @@ def _dispatch(event: PublishEvent) -> None:
 def emit(event: PublishEvent) -> None:
     """Queue ``event`` for its receivers once the current transaction commits."""
     transaction.on_commit(lambda: _dispatch(event))
+
+
+# Card extras: apps to the right add per-card values to story lists (the
+# reactions app adds comment counts) with one query per list, never per card.
+CardExtra = Callable[[list[Any]], None]
+_card_extras: list[CardExtra] = []
+
+
+def register_card_extra(extra: CardExtra) -> None:
+    """Call ``extra(articles)`` on every listing's cards (sets attributes on them).
+
+    Listings only (front page, section, author, tag, search), not the related
+    stories under an article, which are kept with the article's own parts.
+    """
+    if extra not in _card_extras:
+        _card_extras.append(extra)
+
+
+def add_card_extras(articles: list[Any]) -> list[Any]:
+    for extra in list(_card_extras):
+        try:
+            extra(articles)
+        except Exception:  # a card without an extra is still a card
+            log.exception("newsroom card extra %s failed", extra)
+    return articles

@@ -24,6 +24,7 @@ from taggit.models import Tag
 from herald.core import keep
 from herald.members.access import Reader, can_read
 
+from . import hooks
 from .models import (
     TOP_STORY_SLOTS,
     ArticleAuthor,
@@ -331,8 +332,8 @@ def paginate(items: Any, page_param: Any, *, per_page: int | None = None) -> Pag
 
 
 def page_cards(page: Page) -> Page:
-    """Attach sections to a paginator page's articles in place."""
-    page.object_list = attach_sections(list(page.object_list))
+    """Attach sections (and apps' card extras) to a page's articles in place."""
+    page.object_list = hooks.add_card_extras(attach_sections(list(page.object_list)))
     return page
 
 
@@ -430,7 +431,7 @@ def home_page_context(home: HomePage) -> dict[str, Any]:
     all_cards = list(shown)
     for _section, items in rails:
         all_cards.extend(items)
-    attach_sections(all_cards)
+    hooks.add_card_extras(attach_sections(all_cards))
     return {
         "lead": lead,
         "lead_is_breaking": bool(

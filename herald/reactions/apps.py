@@ -12,8 +12,9 @@ class ReactionsConfig(AppConfig):
 
         from herald.core import keep
         from herald.members import hooks
+        from herald.newsroom import hooks as newsroom_hooks
 
-        from . import providers, receivers
+        from . import providers, queries, receivers
         from .models import Comment, Reaction
 
         # A reaction or comment drops only its article's kept renderings.
@@ -31,3 +32,6 @@ class ReactionsConfig(AppConfig):
             dispatch_uid="herald-reactions-member-deleting",
         )
         hooks.register("account_sections", receivers.account_section)
+        # Comment counts on story lists: one query per list (a comment bumps
+        # the generation, so kept listings are made again with the new count).
+        newsroom_hooks.register_card_extra(queries.attach_comment_counts)

@@ -86,6 +86,15 @@ def comment_page(
     }
 
 
+def attach_comment_counts(articles: list[Any]) -> None:
+    """Set ``comment_count`` on a listing's cards: one query for the list."""
+    if not articles:
+        return
+    counts = comment_counts([a.pk for a in articles])
+    for article in articles:
+        article.comment_count = counts.get(article.pk, 0)
+
+
 def comment_counts(article_ids: list[int]) -> dict[int, int]:
     """Published comment counts for many articles in one query (for lists)."""
     from .models import Comment, CommentState
