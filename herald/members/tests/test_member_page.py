@@ -111,12 +111,21 @@ def test_member_page_shows_times_in_the_publications_zone(browser, member, gold)
     # 11:30 UTC on 1 March is half past midnight on 2 March in Auckland.
     with freeze_time(datetime(2026, 3, 1, 11, 30, tzinfo=UTC)):
         actions.grant_comp(member, tier=gold, ends_at=None, reason="Trial")
+    member.date_joined = datetime(2026, 3, 1, 11, 30, tzinfo=UTC)
+    member.save(update_fields=["date_joined"])
 
     html = page(browser, member)
 
     assert "Pacific/Auckland" in html
     assert "March 2, 2026, 12:30 a.m." in html
     assert "March 1, 2026" not in html.split('id="member-history"')[1]
+    profile = html[html.index('id="member-profile"') : html.index("</dl>")]
+    assert "March 2, 2026</time>" in profile  # member since, on their day there
+    assert "March 1, 2026" not in profile
+    # and the members list shows the sign-up time in the same zone
+    listing = browser.get("/admin/members/").content.decode()
+    assert 'datetime="2026-03-02T00:30:00+13:00"' in listing
+    assert "March 2, 2026, 12:30 a.m." in listing
 
 
 def test_a_subscription_and_its_status_move_read_as_one_line(browser, member, gold):
