@@ -14,14 +14,25 @@ from django.views.decorators.http import require_safe
 
 from herald.core.http import client_ip
 from herald.core.keep import http as keep_http
+from herald.core.keep import offline
 
 from . import queries
 
 
-def apply_cache_headers(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def apply_cache_headers(
+    request: HttpRequest, response: HttpResponse, *, offline_copy: bool = True
+) -> HttpResponse:
     """Cache-Control as ``core.keep`` decides (public, briefly, only for an
-    anonymous reader's page that is no preview), and an ETag on public pages."""
+    anonymous reader's page that is no preview), and an ETag on public pages.
+
+    ``offline_copy``: a listing a signed-in reader's device may keep for
+    offline reading (``core.keep.offline``); articles decide for themselves.
+    """
     keep_http.reader_page(request, response)
+    if offline_copy:
+        offline.allow(response)
+    else:
+        offline.refuse(response)
     if response.status_code == 200 and keep_http.is_public(response):
         set_etag_without_nonce(request, response)
     return response
@@ -60,7 +71,26 @@ def serve_article(
     stamp = article.last_published_at or article.first_published_at
     if stamp is not None and response.status_code == 200:
         response.headers.setdefault("Last-Modified", http_date(stamp.timestamp()))
-    return apply_cache_headers(request, response)
+    apply_cache_headers(request, response)
+    _offline_article(response)
+    return response
+
+
+def _offline_article(response: Any) -> None:
+    """An article is kept offline only when its reader may read all of it: a
+    page with a paywall is a decision that may change, so it is never stored.
+    ``access`` lets the device drop stored pages when the reader's access
+    changes (``core.keep.offline``)."""
+    context = getattr(response, "context_data", None) or {}
+    reader, body = context.get("reader"), context.get("body")
+    if reader is None or body is None:
+        offline.refuse(response)
+        return
+    access = offline.access_id(reader)
+    if body.can_read:
+        offline.allow(response, access=access)
+    else:
+        offline.refuse(response, access=access)
 
 
 def serve_listing(
@@ -149,4 +179,4 @@ def search(request: HttpRequest) -> HttpResponse:
             **choices,
         },
     )
-    return apply_cache_headers(request, response)
+    return apply_cache_headers(request, response, offline_copy=False)

@@ -10,7 +10,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from herald.members.models import AccessLevel
-from herald.newsroom.models import ArticlePage, HomePage, SectionPage
+from herald.newsroom.models import (
+    ArticleAuthor,
+    ArticlePage,
+    Author,
+    HomePage,
+    SectionPage,
+)
 
 from .models import (
     BREAKING,
@@ -36,6 +42,25 @@ def section_topic(section_id: int) -> str:
     return f"section-{section_id}"
 
 
+def author_topic(author_id: int) -> str:
+    return f"author-{author_id}"
+
+
+def author_label(name: str) -> str:
+    return _("Stories by %(name)s") % {"name": name}
+
+
+def bylined_authors() -> list[Author]:
+    """Authors with a byline on a live story, by name (each one is a topic)."""
+    return list(
+        Author.objects.filter(
+            id__in=ArticleAuthor.objects.filter(article__live=True).values("author_id")
+        )
+        .order_by("name")
+        .only("id", "name")
+    )
+
+
 def top_level_sections() -> list[SectionPage]:
     home = HomePage.objects.live().first()
     if home is None:
@@ -49,9 +74,13 @@ def top_level_sections() -> list[SectionPage]:
 
 
 def available_topics() -> list[Topic]:
-    """Breaking news, then each top-level section, in navigation order."""
+    """Breaking news, each top-level section in navigation order, then each
+    author with a byline on a live story, by name."""
     topics = [Topic(BREAKING, _("Breaking news"))]
     topics += [Topic(section_topic(s.pk), s.title) for s in top_level_sections()]
+    topics += [
+        Topic(author_topic(a.pk), author_label(a.name)) for a in bylined_authors()
+    ]
     return topics
 
 
@@ -78,13 +107,19 @@ def article_section(article: ArticlePage) -> SectionPage | None:
 
 
 def topics_for_article(article: ArticlePage) -> list[Topic]:
-    """The topics an article may be pushed to: its section, and breaking if flagged."""
+    """The topics an article may be pushed to: breaking if flagged, its
+    section, and each of its authors."""
     topics = []
     if article.is_breaking:
         topics.append(Topic(BREAKING, _("Breaking news")))
     section = article_section(article)
     if section is not None:
         topics.append(Topic(section_topic(section.pk), section.title))
+    bylines = ArticleAuthor.objects.filter(article=article).select_related("author")
+    for byline in bylines.order_by("sort_order"):
+        topics.append(
+            Topic(author_topic(byline.author_id), author_label(byline.author.name))
+        )
     return topics
 
 

@@ -22,6 +22,7 @@ from django_ratelimit.core import is_ratelimited
 
 from herald.core import keep
 from herald.core.http import client_ip
+from herald.core.keep import offline as offline_copy
 
 from . import actions, queries, vapid
 from .forms import InvalidInput, TopicsForm, clean_subscription, clean_topics
@@ -183,7 +184,7 @@ def offline(request: HttpRequest) -> HttpResponse:
     """The page the service worker shows offline: what is stored to read."""
     response = render(request, "notifications/offline.html", {})
     patch_cache_control(response, public=True, max_age=3600)
-    return response
+    return offline_copy.refuse(response)  # stored once, as the worker's shell
 
 
 @require_safe

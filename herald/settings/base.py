@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: sees Cache-Control as it leaves (after CookieGuardMiddleware).
+    "herald.core.keep.offline.OfflineMiddleware",
     "herald.core.keep.GenerationMiddleware",
     "herald.core.keep.http.CookieGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -66,6 +67,18 @@ def story(live_server, settings):
     return make_article(section, "Ferries run again", dek="After the storm.")
 
 
+def until(page, expression: str, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+    """Wait until ``expression`` (a function, maybe async) answers true.
+
+    ``page.evaluate`` awaits a promise; ``wait_for_function`` would take the
+    promise itself for a true answer.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(100)
+
+
 def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
     results = Axe().run(page, options=AXE_OPTIONS)
     return [
@@ -90,9 +103,7 @@ def test_the_button_registers_the_worker_and_the_subscription_reaches_herald(
     assert page.evaluate("window.__subscribeCalls") == 0
     button = page.get_by_role("button", name="Get notifications")
     button.wait_for()
-    page.wait_for_function(
-        "navigator.serviceWorker.getRegistration('/').then(r => !!r)"
-    )
+    until(page, "() => navigator.serviceWorker.getRegistration('/').then(r => !!r)")
     scope = page.evaluate(
         "navigator.serviceWorker.getRegistration('/').then(r => r.scope)"
     )
@@ -122,15 +133,18 @@ def test_the_button_registers_the_worker_and_the_subscription_reaches_herald(
 
 def test_the_service_worker_keeps_public_pages_for_offline_reading(page, story):
     page.goto("/")
-    page.wait_for_function(
-        "navigator.serviceWorker.getRegistration('/').then(r => r && r.active)"
+    until(
+        page,
+        "() => navigator.serviceWorker.getRegistration('/')"
+        ".then(r => !!(r && r.active))",
     )
-    page.reload()  # now controlled by the worker
-    page.wait_for_function("!!navigator.serviceWorker.controller")
+    page.goto("/")  # now controlled by the worker (a reload would bypass it)
+    until(page, "() => !!navigator.serviceWorker.controller")
     page.goto(story.url)
-    page.wait_for_function(
-        "caches.open('herald-pages-v1').then(c => c.keys()).then(k => "
-        f"k.some(r => r.url.endsWith({json.dumps(story.url)})))"
+    until(
+        page,
+        "() => caches.open('herald-pages-v2').then(c => c.keys()).then(k => "
+        f"k.some(r => r.url.endsWith({json.dumps(story.url)})))",
     )
     page.context.set_offline(True)
     page.goto(story.url)
@@ -146,3 +160,106 @@ def test_the_topics_page_without_a_subscription_passes_axe(page, story):
     page.goto("/notifications/")
     assert page.get_by_role("heading", name="Notifications").is_visible()
     assert axe_violations(page) == []
+
+
+STORED = """
+caches.open('herald-pages-v2').then(async (cache) => {
+  const out = [];
+  for (const request of await cache.keys()) {
+    const response = await cache.match(request);
+    out.push({url: new URL(request.url).pathname,
+              mark: response.headers.get('Herald-Offline') || '',
+              text: await response.text()});
+  }
+  return out;
+})
+"""
+
+
+def test_a_members_gated_story_is_kept_for_them_and_gone_on_sign_out(
+    page, live_server, settings
+):
+    """Gated text is stored only for a reader entitled to it, never a paywall,
+    and signing out deletes it from the device."""
+    from django.test import Client
+
+    from herald.members.models import AccessLevel, User
+
+    settings.BASE_URL = live_server.url
+    section = make_section("Harbour")
+    opened = make_article(
+        section,
+        "Members read the tide tables",
+        paragraphs=["Open text.", "Closed text FULLTEXT."],
+        paywall_after=1,
+        access_level=AccessLevel.MEMBERS,
+    )
+    walled = make_article(
+        section,
+        "Subscribers read the pilot's log",
+        paragraphs=["Open text.", "Closed text PAIDTEXT."],
+        paywall_after=1,
+        access_level=AccessLevel.PAID,
+    )
+
+    def sign_in(email: str) -> None:
+        client = Client()
+        client.force_login(User.objects.create_user(email))
+        page.context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+
+    sign_in("reader@example.org")
+    page.goto(opened.url)
+    until(
+        page,
+        "() => navigator.serviceWorker.getRegistration('/')"
+        ".then(r => !!(r && r.active))",
+    )
+    page.goto(opened.url)  # now controlled by the worker, which stores this page
+    until(page, "() => !!navigator.serviceWorker.controller")
+    page.goto(walled.url)
+    assert page.locator(".paywall-offer").is_visible()
+    until(
+        page,
+        f"() => ({STORED}).then(s => s.some(p => p.url === {json.dumps(opened.url)}))",
+    )
+    stored = {p["url"]: p for p in page.evaluate(STORED)}
+    assert stored[opened.url]["mark"].startswith("reader=m-")
+    assert "FULLTEXT" in stored[opened.url]["text"]
+    assert walled.url not in stored  # a page with a paywall is never kept
+
+    page.context.set_offline(True)
+    page.goto(opened.url)
+    assert "FULLTEXT" in page.content()
+    page.context.set_offline(False)
+
+    page.goto("/account/")
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    page.wait_for_url(re.compile(r"/account/signin/"))
+    stored = page.evaluate(STORED)
+    assert [p["url"] for p in stored if "reader=m-" in p["mark"]] == []
+    assert not any("FULLTEXT" in p["text"] for p in stored)
+
+    page.context.set_offline(True)
+    page.goto(opened.url)
+    assert "FULLTEXT" not in page.content()
+    assert page.get_by_role("heading", name="You are offline").is_visible()
+    page.context.set_offline(False)
+
+    # A session that ended elsewhere (no sign-out seen here): the next page is
+    # for another reader, and that alone deletes what the last one stored.
+    sign_in("other@example.org")
+    page.goto(opened.url)
+    until(page, f"() => ({STORED}).then(s => s.some(p => p.text.includes('FULLTEXT')))")
+    page.context.clear_cookies()
+    page.goto("/")
+    stored = page.evaluate(STORED)
+    assert [p["url"] for p in stored if "reader=m-" in p["mark"]] == []
+    assert not any("FULLTEXT" in p["text"] for p in stored)

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 
 from herald.members.models import AccessLevel
-from herald.newsroom.testing import make_article, make_section
+from herald.newsroom.testing import make_article, make_author, make_section
 from herald.notifications import actions, queries, tasks, vapid
 from herald.notifications.forms import clean_subscription
 from herald.notifications.models import (
@@ -99,6 +99,27 @@ def test_a_section_push_has_a_day_to_live_and_normal_urgency(
     (message,) = push_service.inbox(sub.endpoint)
     assert message["ttl"] == 24 * 3600
     assert message["urgency"] == "normal"
+
+
+def test_a_story_is_pushed_to_its_authors_followers_only(
+    push_service, section, django_capture_on_commit_callbacks
+):
+    ada, bo = make_author("Ada Quill"), make_author("Bo Ink")
+    make_article(section, "An earlier story by Bo", authors=[bo])  # Bo has a byline
+    article = make_article(section, "Ada on the budget", authors=[ada])
+    (ada_fan,) = _subscribe(push_service, topics=[queries.author_topic(ada.pk)])
+    (bo_fan,) = _subscribe(push_service, topics=[queries.author_topic(bo.pk)])
+
+    offered = {t.key: t.label for t in queries.topics_for_article(article)}
+    assert offered[queries.author_topic(ada.pk)] == "Stories by Ada Quill"
+    assert queries.author_topic(bo.pk) not in offered
+    with django_capture_on_commit_callbacks(execute=True):
+        _push(article, topic=queries.author_topic(ada.pk))
+
+    (message,) = push_service.inbox(ada_fan.endpoint)
+    assert message["payload"]["title"] == "Ada on the budget"
+    assert message["urgency"] == "normal"
+    assert push_service.inbox(bo_fan.endpoint) == []
 
 
 def test_410_and_404_remove_the_subscription_and_count_as_expired(

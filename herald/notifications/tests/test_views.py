@@ -111,6 +111,26 @@ def test_non_json_and_non_objects_get_a_clear_400():
     assert response.json()["error"]["code"] == "invalid_json"
 
 
+def test_authors_with_a_live_byline_are_topics_others_are_refused(service):
+    from herald.newsroom.testing import make_author
+
+    section = make_section("Harbour")
+    writer, silent = make_author("Ada Quill"), make_author("Nobody Yet")
+    make_article(section, "Tides", authors=[writer])
+    make_article(section, "Draft", authors=[silent], publish=False)
+
+    page = Client().get("/notifications/").content.decode()
+    assert "Stories by Ada Quill" in page
+    assert "Nobody Yet" not in page
+    chosen = queries.author_topic(writer.pk)
+    response = _post(Client(), {**service.subscribe(), "topics": [chosen]})
+    assert response.status_code == 201
+    assert response.json()["topics"] == [chosen]
+    refused = {**service.subscribe(), "topics": [queries.author_topic(silent.pk)]}
+    assert _post(Client(), refused).status_code == 400
+    assert PushSubscription.objects.count() == 1
+
+
 def test_a_plain_http_endpoint_is_refused_outside_the_test_hosts(service, settings):
     settings.HERALD_PUSH_INSECURE_HOSTS = []
     response = _post(Client(), service.subscribe())  # http://127.0.0.1:9/...

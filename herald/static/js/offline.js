@@ -4,7 +4,7 @@
   var list = document.getElementById("offline-stories");
   var empty = document.getElementById("offline-empty");
   if (!list || !("caches" in window)) return;
-  caches.open("herald-pages-v1").then(function (cache) {
+  caches.open("herald-pages-v2").then(function (cache) {
     return cache.keys().then(function (requests) {
       return Promise.all(requests.map(function (request) {
         return cache.match(request).then(function (response) {

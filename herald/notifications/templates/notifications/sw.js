@@ -1,11 +1,18 @@
 /* Herald's service worker: Web Push notifications and offline reading.
    Served at /sw.js (scope "/"). What it stores, and why it is safe:
-   - Only pages whose response says "Cache-Control: public": Herald sends that
-     only to anonymous readers without a metering pass, and such a page carries
-     only what every anonymous reader sees (never gated text beyond the preview).
-   - A "private" page (signed-in or metered reader) is never stored, and on
-     seeing one, or a sign-in or sign-out, every stored page is deleted: a page
-     stored for another reader state could show a stale paywall decision. */
+   - Only pages whose "Herald-Offline" header says "keep". Herald says so for a
+     page every anonymous reader is shown (public: no cookie, no metering pass,
+     no preview), and for a signed-in reader only on a listing or an article
+     they may read in full: never on a page that shows a paywall, a preview or
+     an account page (herald/core/keep/offline.py).
+   - The header names the reader the page was made for ("reader=") and, on an
+     article, what the paywall gate knew of them ("access="). A page for another
+     reader deletes every stored page; a page with another access deletes the
+     stored pages made with the old one; a page that may not be kept deletes its
+     own stored copy. So gated text stays only on the device of a reader
+     entitled to it, and no stored page shows an old paywall decision.
+   - Signing in or out (the request itself, and the next page's reader) deletes
+     every stored page. */
 "use strict";
 const CONFIG = {
   offlineUrl: "{{ offline_url|escapejs }}",
@@ -15,18 +22,24 @@ const CONFIG = {
   offlineJsUrl: "{{ offline_js_url|escapejs }}",
   iconUrl: "{{ icon_url|escapejs }}",
 };
-const PAGES = "herald-pages-v1";
+const PAGES = "herald-pages-v2";
 const SHELL = "herald-shell-v1";
+const MARK = "Herald-Offline";
 const LATEST_EVERY_MS = 10 * 60 * 1000;
 const DROPPED_PARAMS = ["hp", "utm_source", "utm_medium", "utm_campaign", "source"];
 let latestFetchedAt = 0;
+let knownReader = null; // the reader of the stored pages; null: not read yet
+let knownAccess = null; // the last access seen on an article
+let epoch = 0; // moves on every deletion of the stored pages
+let queue = Promise.resolve(); // one change of the stored pages at a time
+
+function shell() {
+  return caches.open(SHELL)
+    .then((cache) => cache.addAll([CONFIG.offlineUrl, CONFIG.cssUrl, CONFIG.offlineJsUrl]));
+}
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches.open(SHELL)
-      .then((cache) => cache.addAll([CONFIG.offlineUrl, CONFIG.cssUrl, CONFIG.offlineJsUrl]))
-      .then(() => self.skipWaiting())
-  );
+  event.waitUntil(shell().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
@@ -40,10 +53,20 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-function isPublic(response) {
-  const cc = (response.headers.get("Cache-Control") || "").toLowerCase();
-  return response.ok && response.type === "basic" && /(^|[ ,])public([ ,]|$)/.test(cc)
-    && !/private|no-store/.test(cc) && !response.headers.has("Set-Cookie");
+/* What Herald's header says of a page: {reader, keep, access}, or null. */
+function markOf(headers) {
+  const value = headers.get(MARK);
+  if (!value) return null;
+  const mark = { reader: "", keep: false, access: "" };
+  value.split(",").forEach((part) => {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === "keep") mark.keep = true;
+    else if (name === "reader") mark.reader = rest.join("=");
+    else if (name === "access") mark.access = rest.join("=");
+  });
+  if (!mark.reader) return null;
+  if (/no-store/i.test(headers.get("Cache-Control") || "")) mark.keep = false;
+  return mark;
 }
 
 function pageKey(url) {
@@ -53,37 +76,77 @@ function pageKey(url) {
   return u.toString();
 }
 
+function serially(job) {
+  const run = queue.then(job, job);
+  queue = run.catch(() => null);
+  return run;
+}
+
 function forgetPages() {
-  return caches.delete(PAGES);
+  return serially(async () => {
+    epoch += 1;
+    knownReader = "";
+    knownAccess = null;
+    await caches.delete(PAGES);
+  });
+}
+
+async function storedMarks(cache) {
+  const found = [];
+  for (const key of await cache.keys()) {
+    const stored = await cache.match(key);
+    found.push([key, stored ? markOf(stored.headers) : null]);
+  }
+  return found;
+}
+
+/* Store a page, or not, as its header says; forget what it shows is stale. */
+function consider(url, response, since) {
+  const mark = response.ok && response.type === "basic" ? markOf(response.headers) : null;
+  if (!mark) return Promise.resolve();
+  return serially(async () => {
+    if (since !== undefined && since !== epoch) return; // fetched before a sign-out
+    let cache = await caches.open(PAGES);
+    if (knownReader === null) {
+      const marks = (await storedMarks(cache)).filter(([, m]) => m);
+      knownReader = marks.length ? marks[0][1].reader : "";
+    }
+    if (knownReader && knownReader !== mark.reader) {
+      epoch += 1;
+      knownAccess = null;
+      await caches.delete(PAGES);
+      cache = await caches.open(PAGES);
+    }
+    knownReader = mark.reader;
+    if (mark.access && mark.access !== knownAccess) {
+      for (const [key, m] of await storedMarks(cache)) {
+        if (m && m.access && m.access !== mark.access) await cache.delete(key);
+      }
+      knownAccess = mark.access;
+    }
+    if (mark.keep) await cache.put(pageKey(url), response);
+    else await cache.delete(pageKey(url));
+  });
 }
 
 function isSignInOrOut(url) {
-  return /^\/account\/(signin|signout|code|signup\/confirm|signin\/link)/.test(url.pathname);
-}
-
-async function storePage(request, response) {
-  const cache = await caches.open(PAGES);
-  await cache.put(pageKey(request.url), response);
+  return /^\/account\/(signin|signout|code|signup\/confirm|signin\/link|delete)/.test(url.pathname);
 }
 
 async function storeLatest() {
   latestFetchedAt = Date.now();
+  const since = epoch;
   try {
     const list = await fetch(CONFIG.offlineListUrl, { credentials: "same-origin" });
-    if (!isPublic(list)) return;
+    if (!list.ok) return;
     const data = await list.json();
     const urls = ["/", ...data.stories.map((s) => s.url)];
     for (const url of urls) {
+      if (since !== epoch) return;
       const request = new Request(new URL(url, self.location.origin).toString(),
         { credentials: "same-origin" });
       const response = await fetch(request);
-      if (isPublic(response)) {
-        await storePage(request, response);
-      } else if (response.ok) {
-        // A reader-bound answer: this browser is signed in (or metered).
-        await forgetPages();
-        return;
-      }
+      await consider(request.url, response, since);
     }
   } catch (e) {
     /* offline: keep what is stored */
@@ -94,16 +157,16 @@ async function handleNavigation(event) {
   const request = event.request;
   const url = new URL(request.url);
   try {
+    if (isSignInOrOut(url)) await forgetPages();
+    const since = epoch;
     const response = await fetch(request);
-    if (request.method !== "GET" || isSignInOrOut(url)) {
+    if (isSignInOrOut(url)) {
       await forgetPages();
-    } else if (isPublic(response)) {
-      await storePage(request, response.clone());
+    } else if (request.method === "GET") {
+      await consider(request.url, response.clone(), since);
       if (Date.now() - latestFetchedAt > LATEST_EVERY_MS) {
         event.waitUntil(storeLatest());
       }
-    } else if (response.ok) {
-      await forgetPages();
     }
     return response;
   } catch (error) {
@@ -111,8 +174,8 @@ async function handleNavigation(event) {
     const cache = await caches.open(PAGES);
     const stored = await cache.match(pageKey(request.url));
     if (stored) return stored;
-    const shell = await caches.open(SHELL);
-    return (await shell.match(CONFIG.offlineUrl)) || Response.error();
+    const shellCache = await caches.open(SHELL);
+    return (await shellCache.match(CONFIG.offlineUrl)) || Response.error();
   }
 }
 
