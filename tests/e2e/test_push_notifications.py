@@ -146,6 +146,12 @@ def test_the_service_worker_keeps_public_pages_for_offline_reading(page, story):
         "() => caches.open('herald-pages-v2').then(c => c.keys()).then(k => "
         f"k.some(r => r.url.endsWith({json.dumps(story.url)})))",
     )
+    # and the newest free stories, as any anonymous reader gets them, apart
+    until(
+        page,
+        "() => caches.open('herald-latest-v1').then(c => c.keys()).then(k => "
+        f"k.some(r => r.url.endsWith({json.dumps(story.url)})))",
+    )
     page.context.set_offline(True)
     page.goto(story.url)
     assert "Ferries run again" in page.content()
@@ -180,7 +186,11 @@ def test_a_members_gated_story_is_kept_for_them_and_gone_on_sign_out(
     page, live_server, settings
 ):
     """Gated text is stored only for a reader entitled to it, never a paywall,
-    and signing out deletes it from the device."""
+    and signing out (or another reader's page) deletes it from the device.
+
+    Ten navigations in one browser, each checked against the worker's caches:
+    the slowest test here, and the one that shows the worker's rules hold.
+    """
     from django.test import Client
 
     from herald.members.models import AccessLevel, User

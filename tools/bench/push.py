@@ -12,7 +12,8 @@ Measured:
 - peak resident memory (``VmHWM``) of each worker process;
 - messages counted at the push service per subscription: duplicates, missing;
 - encryptions per second on one core (pywebpush's aes128gcm encoding, alone),
-  and the workers' CPU seconds per push during the run.
+  and the workers' CPU seconds per push during the run;
+- the load average when "send" is pressed and at the end (a shared machine).
 
 Usage: tools/bench/push.py [--subscriptions 100000] [--workers 2] [--db URL]
 """
@@ -154,7 +155,8 @@ def main() -> None:
     )
 
     call_command("migrate", verbosity=0)
-    say(f"encryptions per second on one core: {encryptions_per_second():,.0f}")
+    per_core = encryptions_per_second()
+    say(f"encryptions per second on one core: {per_core:,.0f}")
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-push-"))
     port_file = tmp / "port"
@@ -249,6 +251,7 @@ def main() -> None:
         cpu_before = [cpu_seconds(w.pid) for w in workers]
 
         # The editor presses "send".
+        load_before = os.getloadavg()
         t0 = time.time()
         with transaction.atomic():
             notification = actions.push_article(article, topic=BREAKING)
@@ -266,6 +269,7 @@ def main() -> None:
         time.sleep(2.0)  # late duplicates would show now
         figures = stats(origin)
         elapsed = (figures["last_at"] or time.time()) - t0
+        load_after = os.getloadavg()
         peaks = [peak_rss_mb(w.pid) for w in workers]
         cpu = sum(
             cpu_seconds(w.pid) - b for w, b in zip(workers, cpu_before, strict=True)
@@ -303,6 +307,12 @@ def main() -> None:
         "worker_peak_rss_mb": [round(p) for p in peaks],
         "worker_cpu_seconds": round(cpu, 1),
         "worker_cpu_ms_per_push": round(1000 * cpu / max(1, figures["accepted"]), 3),
+        "encryptions_per_second_one_core": round(per_core),
+        # The machine's load (1, 5, 15 min) when "send" was pressed and at the end:
+        # a shared machine's other work slows the run down.
+        "load_average_at_send": [round(x, 2) for x in load_before],
+        "load_average_at_end": [round(x, 2) for x in load_after],
+        "cpu_cores": os.cpu_count(),
     }
     say(json.dumps(result, indent=2))
     say(

@@ -12,7 +12,9 @@
      own stored copy. So gated text stays only on the device of a reader
      entitled to it, and no stored page shows an old paywall decision.
    - Signing in or out (the request itself, and the next page's reader) deletes
-     every stored page. */
+     every stored page.
+   - Also kept, apart: the newest free stories and the home page as any
+     anonymous reader gets them (fetched without cookies). */
 "use strict";
 const CONFIG = {
   offlineUrl: "{{ offline_url|escapejs }}",
@@ -24,6 +26,7 @@ const CONFIG = {
 };
 const PAGES = "herald-pages-v2";
 const SHELL = "herald-shell-v1";
+const LATEST = "herald-latest-v1";
 const MARK = "Herald-Offline";
 const LATEST_EVERY_MS = 10 * 60 * 1000;
 const DROPPED_PARAMS = ["hp", "utm_source", "utm_medium", "utm_campaign", "source"];
@@ -46,7 +49,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((names) => Promise.all(
-        names.filter((n) => n.startsWith("herald-") && n !== PAGES && n !== SHELL)
+        names.filter((n) => n.startsWith("herald-") && ![PAGES, SHELL, LATEST].includes(n))
           .map((n) => caches.delete(n))))
       .then(() => self.clients.claim())
       .then(() => storeLatest())
@@ -105,7 +108,7 @@ function consider(url, response, since) {
   const mark = response.ok && response.type === "basic" ? markOf(response.headers) : null;
   if (!mark) return Promise.resolve();
   return serially(async () => {
-    if (since !== undefined && since !== epoch) return; // fetched before a sign-out
+    if (since !== epoch) return; // fetched before the stored pages were deleted
     let cache = await caches.open(PAGES);
     if (knownReader === null) {
       const marks = (await storedMarks(cache)).filter(([, m]) => m);
@@ -133,20 +136,28 @@ function isSignInOrOut(url) {
   return /^\/account\/(signin|signout|code|signup\/confirm|signin\/link|delete)/.test(url.pathname);
 }
 
+/* The newest free stories and the home page, as any anonymous reader gets them
+   (no cookies sent: pages a shared cache serves, so this costs Herald little),
+   in a cache of their own that no reader change touches: nothing in them
+   depends on the reader. Rebuilt each time: a story no longer free goes. */
 async function storeLatest() {
   latestFetchedAt = Date.now();
-  const since = epoch;
   try {
-    const list = await fetch(CONFIG.offlineListUrl, { credentials: "same-origin" });
+    const list = await fetch(CONFIG.offlineListUrl, { credentials: "omit" });
     if (!list.ok) return;
     const data = await list.json();
-    const urls = ["/", ...data.stories.map((s) => s.url)];
+    const urls = ["/", ...data.stories.map((s) => s.url)]
+      .map((url) => pageKey(new URL(url, self.location.origin).toString()));
+    const fresh = new Map();
     for (const url of urls) {
-      if (since !== epoch) return;
-      const request = new Request(new URL(url, self.location.origin).toString(),
-        { credentials: "same-origin" });
-      const response = await fetch(request);
-      await consider(request.url, response, since);
+      const response = await fetch(url, { credentials: "omit" });
+      const mark = response.ok && response.type === "basic" ? markOf(response.headers) : null;
+      if (mark && mark.keep && mark.reader === "anonymous") fresh.set(url, response);
+    }
+    const cache = await caches.open(LATEST);
+    for (const [url, response] of fresh) await cache.put(url, response);
+    for (const request of await cache.keys()) {
+      if (!fresh.has(request.url)) await cache.delete(request);
     }
   } catch (e) {
     /* offline: keep what is stored */
@@ -171,9 +182,11 @@ async function handleNavigation(event) {
     return response;
   } catch (error) {
     if (request.method !== "GET") throw error;
-    const cache = await caches.open(PAGES);
-    const stored = await cache.match(pageKey(request.url));
-    if (stored) return stored;
+    for (const name of [PAGES, LATEST]) {
+      const cache = await caches.open(name);
+      const stored = await cache.match(pageKey(request.url));
+      if (stored) return stored;
+    }
     const shellCache = await caches.open(SHELL);
     return (await shellCache.match(CONFIG.offlineUrl)) || Response.error();
   }
