@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
@@ -215,6 +216,13 @@ def edit_comment(request: HttpRequest, comment_uuid: Any) -> HttpResponse:
         return _error(request, 403, "sign_in", "Sign in to edit your comments.")
     comment = _own_comment(request, comment_uuid)
     if request.method == "GET":
+        if timezone.now() - comment.created_at > actions.EDIT_WINDOW:
+            return _error(
+                request,
+                403,
+                "too_late",
+                "Comments can be edited for ten minutes after posting.",
+            )
         form = CommentForm(initial={"text": comment.text})
         status = 200
     else:

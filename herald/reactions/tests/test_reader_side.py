@@ -64,6 +64,8 @@ def test_editing_after_ten_minutes_is_refused_and_changes_nothing(
 ):
     token = token_of(member_client, article)
     with freeze_time(published.created_at + actions.EDIT_WINDOW, tick=True):
+        form = member_client.get(f"/reactions/c/{published.uuid}/edit/")
+        assert form.status_code == 403
         response = member_client.post(
             f"/reactions/c/{published.uuid}/edit/",
             {"text": "Too late", "csrfmiddlewaretoken": token},
