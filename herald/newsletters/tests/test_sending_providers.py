@@ -144,8 +144,13 @@ def test_the_email_speaks_the_publications_language(story, settings):
     for message in mail.outbox:
         parsed = parse(message)
         assert parsed["Content-Language"] == "fr"
-        _text, html = parts(message)
+        text, html = parts(message)
         assert '<html lang="fr"' in html
+        assert "Se désabonner :" in text and "Unsubscribe" not in text
+        assert "Gérer vos lettres d’information" in html
+    # the free readers' preview is in French too
+    (guest,) = [m for m in mail.outbox if m.to == [audience.emails["guest"]]]
+    assert "Devenez membre pour lire la suite" in parts(guest)[1]
 
 
 def test_a_right_to_left_publication_gets_a_right_to_left_email(story):
