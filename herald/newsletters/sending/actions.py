@@ -410,7 +410,7 @@ def prepare_send(send_id: int) -> bool:
             for p, v in zip(people, variants, strict=True)
             if p.email.lower() in suppressed
         ]
-        Delivery.objects.bulk_create(rows, batch_size=2000)
+        _write_deliveries(rows)
         send.prepared_at = timezone.now()
         send.recipient_count = len(people)
         send.save(
@@ -430,6 +430,47 @@ def prepare_send(send_id: int) -> bool:
         else:
             _queue_work(send)
     return True
+
+
+def _write_deliveries(rows: list[Delivery]) -> None:
+    """Insert the delivery rows: COPY on PostgreSQL, bulk INSERTs elsewhere."""
+    if connection.vendor != "postgresql":
+        Delivery.objects.bulk_create(rows, batch_size=2000)
+        return
+    columns = (
+        "send_id",
+        "batch_id",
+        "subscription_id",
+        "email",
+        "token",
+        "variant",
+        "state",
+        "skip_reason",
+        "provider_message_id",
+        "error",
+        "resends",
+    )
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(
+                (
+                    row.send_id,
+                    row.batch_id,
+                    row.subscription_id,
+                    row.email,
+                    row.token,
+                    row.variant,
+                    row.state,
+                    row.skip_reason,
+                    row.provider_message_id,
+                    row.error,
+                    row.resends,
+                )
+            )
 
 
 # --- Working through the batches ----------------------------------------------
