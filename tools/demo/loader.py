@@ -205,6 +205,9 @@ def load_demo(
         echo(f"Front page: {len(curated)} top stories chosen by the editors")
         letters = newsletters.load()
         echo(f"Newsletters: {len(letters)} with {sum(letters.values())} subscribers")
+        if curated or made:
+            issue = newsletters.send_issue((curated or made)[0])
+            echo(f"Newsletter issue sent: {issue.subject} ({issue.state})")
     seconds = (timezone.now() - started).total_seconds()
     echo(f"Loaded {len(made)} articles in {seconds:.0f} s.")
     result.counts = {

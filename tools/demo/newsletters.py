@@ -149,3 +149,31 @@ def load(*, seed: int = 11) -> dict[str, int]:
             earlier_rows.append(event)
     SubscriptionEvent.objects.bulk_update(earlier_rows, ["created_at"], batch_size=500)
     return counts
+
+
+def send_issue(story: Any) -> Any:
+    """One sent issue of The Morning Tide (``story``), with its report.
+
+    Sent through the real pipeline (prepare, batches, one delivery row per
+    reader) to the test provider ``locmem``: the readers are on example.net, so
+    nothing leaves the machine, and each email is kept in Admin → Outbox, as a
+    reader would receive it. The send's report is under Admin → Newsletter
+    sends.
+    """
+    from django.test.utils import override_settings
+
+    from herald.newsletters.models import Newsletter
+    from herald.newsletters.sending import actions
+
+    newsletter = Newsletter.objects.get(slug="morning-tide")
+    send = actions.create_send(
+        newsletter, subject=f"The Morning Tide: {story.title}", article=story
+    )
+    with override_settings(
+        HERALD_EMAIL_PROVIDER="locmem", HERALD_OUTBOX_KEEP_BATCH=True
+    ):
+        actions.start_send(send)
+        actions.prepare_send(send.pk)
+        actions.work_send(send.pk)
+    send.refresh_from_db()
+    return send

@@ -132,6 +132,16 @@ def test_load_demo_builds_the_publication_with_sections_authors_and_articles(
     assert newsletter_queries.subscribers(letters["morning-tide"]).count() == 296
     weeks = newsletter_queries.growth_by_week(letters["morning-tide"], weeks=12)
     assert sum(w.gained for w in weeks) == 320 and sum(w.lost for w in weeks) == 24
+    # one sent issue with its report; each reader's copy kept in the Outbox
+    from herald.newsletters.sending.models import Send
+    from herald.newsletters.sending.queries import report
+    from herald.outbox.models import OutboundMessage
+
+    (issue,) = Send.objects.filter(newsletter=letters["morning-tide"])
+    assert issue.state == "sent"
+    assert report(issue).sent == report(issue).recipients == 296
+    assert OutboundMessage.objects.filter(stream="bulk").count() == 296
+    assert "Newsletter issue sent:" in output
 
 
 def test_demo_pages_render_for_a_reader(client, tmp_path):
