@@ -312,6 +312,12 @@ HERALD_OUTBOX_QUEUE = ""
 # does, so its admin shows what readers received; production keeps only the
 # newsletters' own per-recipient rows).
 HERALD_OUTBOX_KEEP_BATCH = False
+
+# The comment spam check (herald/reactions/providers); a wrong path stops start-up.
+HERALD_COMMENT_SPAM_CHECK = (
+    env.COMMENT_SPAM_CHECK or "herald.reactions.providers.heuristic.HeuristicSpamCheck"
+)
+
 EMAIL_HOST = env.EMAIL_HOST
 EMAIL_PORT = env.EMAIL_PORT
 EMAIL_HOST_USER = env.EMAIL_HOST_USER

@@ -229,3 +229,7 @@ PUSH_SERVICE_HOSTS = _list(
 # default queue. A queue of its own lets dedicated workers send pushes without
 # holding up other tasks: run them with `celery -A herald worker -Q <name>`.
 PUSH_QUEUE = _get("HERALD_PUSH_QUEUE")
+
+# The comment spam check: a dotted path to a herald.reactions.providers.base
+# SpamCheck subclass. Empty: the built-in heuristic. A wrong path stops start-up.
+COMMENT_SPAM_CHECK = _get("HERALD_COMMENT_SPAM_CHECK")
