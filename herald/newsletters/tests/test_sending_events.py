@@ -112,3 +112,48 @@ def test_a_hard_bounce_by_email_reaches_the_delivery_and_unsubscribes(
     assert delivery.bounced_at is not None
     assert delivery.subscription.state == SubscriptionState.UNSUBSCRIBED
     assert is_suppressed("reader@example.org")
+
+
+def test_a_complaint_and_a_one_click_unsubscribe_reach_the_report(
+    client, delivery, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from herald.newsletters import queries as letters
+    from herald.newsletters.sending.queries import report
+
+    # given a started send to two readers
+    send = delivery.send
+    Send.objects.filter(pk=send.pk).update(
+        started_at=timezone.now() - timedelta(minutes=5)
+    )
+    other = subscribe(send.newsletter, "other@example.org")
+    Delivery.objects.create(
+        send=send, subscription=other, email="other@example.org", state="sent"
+    )
+    send.refresh_from_db()
+    assert (report(send).complained, report(send).unsubscribed) == (0, 0)
+
+    # when one marks it as spam and the other leaves with the one-click link
+    complaint = {
+        "RecordType": "SpamComplaint",
+        "ID": 7,
+        "MessageID": "pm-42",
+        "Email": "reader@example.org",
+        "BouncedAt": "2026-12-07T10:00:00Z",
+    }
+    assert (
+        _post(client, complaint, django_capture_on_commit_callbacks).status_code == 200
+    )
+    Client().post(letters.one_click_unsubscribe_url(other).split("testserver")[1])
+
+    # then the report counts both, and neither is subscribed any more
+    counts = report(send)
+    assert counts.complained == 1
+    assert counts.unsubscribed == 2  # the complaint unsubscribed its reader too
+    delivery.subscription.refresh_from_db()
+    other.refresh_from_db()
+    assert delivery.subscription.state == other.state == SubscriptionState.UNSUBSCRIBED
