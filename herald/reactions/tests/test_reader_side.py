@@ -333,3 +333,22 @@ def test_a_deleted_account_leaves_its_comments_anonymised_or_removed(
         assert "First take" not in html
         assert (comment.state, comment.text, comment.html) == ("deleted", "", "")
         assert comment.events.last().reason == "the member deleted their account"
+
+
+@override_settings(HERALD_REACTIONS_RATES={"react_ip": "30/10m", "comment_ip": "1/10m"})
+def test_an_edit_and_delete_flood_is_429_and_changes_nothing(
+    member_client, published, article
+):
+    token = token_of(member_client, article)
+    base = f"/reactions/c/{published.uuid}"
+    first = member_client.post(
+        f"{base}/edit/", {"text": "Edited once", "csrfmiddlewaretoken": token}
+    )
+    again = member_client.post(
+        f"{base}/edit/", {"text": "Edited twice", "csrfmiddlewaretoken": token}
+    )
+    gone = member_client.post(f"{base}/delete/", {"csrfmiddlewaretoken": token})
+    assert [first.status_code, again.status_code, gone.status_code] == [303, 429, 429]
+    assert again["Retry-After"] == "600"
+    published.refresh_from_db()
+    assert (published.text, published.state) == ("Edited once", "published")
