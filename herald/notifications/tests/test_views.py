@@ -102,6 +102,7 @@ def test_a_wrong_auth_secret_length_is_refused(service):
     response = _post(Client(), raw)
     assert response.status_code == 400
     assert "keys.auth" in response.json()["error"]["fields"]
+    assert not PushSubscription.objects.exists()
 
 
 def test_non_json_and_non_objects_get_a_clear_400():
@@ -145,6 +146,9 @@ def test_a_flood_of_subscriptions_from_one_address_gets_429(service, settings):
     assert statuses[:5] == [201] * 5
     assert statuses[5:] == [429, 429]
     assert PushSubscription.objects.count() == 5
+    refused = _post(client, service.subscribe())
+    assert refused.json()["error"]["code"] == "rate_limited"
+    assert int(refused["Retry-After"]) > 0
 
 
 def test_the_api_needs_a_csrf_token(service):
