@@ -26,7 +26,7 @@ from herald.core.keep import offline as offline_copy
 
 from . import actions, queries, vapid
 from .forms import InvalidInput, TopicsForm, clean_subscription, clean_topics
-from .models import PushSubscription
+from .models import BREAKING, PushSubscription
 from .payloads import static_url as static
 
 MAX_BODY = 4096
@@ -205,6 +205,9 @@ def topics(request: HttpRequest) -> HttpResponse:
     subscription = queries.subscription_for_request(request)
     choices = [(t.key, t.label) for t in queries.available_topics()]
     current = sorted(queries.topics_of(subscription)) if subscription else []
+    # ?topic=author-7 (an author's page links here): that topic ticked.
+    asked = request.GET.get("topic", "")
+    asked = asked if asked in {key for key, _label in choices} else ""
     if request.method == "POST" and subscription is not None:
         if _limited(request, "topics"):
             return _private(
@@ -220,11 +223,17 @@ def topics(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your notification topics are saved."))
             return redirect("notifications:topics")
     else:
-        form = TopicsForm(initial={"topics": current}, choices=choices)
+        initial = sorted({*current, asked} - {""})
+        form = TopicsForm(initial={"topics": initial}, choices=choices)
     response = render(
         request,
         "notifications/topics.html",
-        {"form": form, "subscription": subscription, "topics": choices},
+        {
+            "form": form,
+            "subscription": subscription,
+            "topics": choices,
+            "ticked": [asked] if asked else [BREAKING],
+        },
     )
     patch_vary_headers(response, ("Cookie",))
     return _private(response)

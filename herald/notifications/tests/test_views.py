@@ -132,6 +132,30 @@ def test_authors_with_a_live_byline_are_topics_others_are_refused(service):
     assert PushSubscription.objects.count() == 1
 
 
+def test_an_authors_page_offers_their_topic_ticked_on_the_topics_page(service):
+    from herald.newsroom.testing import make_author
+
+    writer = make_author("Ada Quill")
+    make_article(make_section("Harbour"), "Tides", authors=[writer])
+    topic = queries.author_topic(writer.pk)
+
+    author_page = Client().get(writer.get_absolute_url()).content.decode()
+    link = f"/notifications/?topic={topic}"
+    assert f'href="{link}"' in author_page
+    page = Client().get(link).content.decode()
+    assert re.search(rf'value="{topic}"[^>]* checked', page)
+    assert not re.search(rf'value="{BREAKING}"[^>]* checked', page)
+    # a junk topic ticks breaking news, as a plain visit does
+    page = Client().get("/notifications/?topic=author-999999").content.decode()
+    assert re.search(rf'value="{BREAKING}"[^>]* checked', page)
+    # a subscriber sees it ticked beside what they have, to save
+    client = Client()
+    _post(client, service.subscribe())
+    form = client.get(link).content.decode()
+    assert re.search(rf'value="{topic}"[^>]*checked', form)
+    assert re.search(rf'value="{BREAKING}"[^>]*checked', form)
+
+
 def test_a_plain_http_endpoint_is_refused_outside_the_test_hosts(service, settings):
     settings.HERALD_PUSH_INSECURE_HOSTS = []
     response = _post(Client(), service.subscribe())  # http://127.0.0.1:9/...
