@@ -174,3 +174,55 @@ def test_suppression_can_be_lifted():
 
     assert actions.unsuppress_address("A@example.org") == 1
     assert not queries.is_suppressed("a@example.org")
+
+
+def _mailgun_failure(key: str, *, signature: str = "") -> dict:
+    import hashlib
+    import hmac
+
+    timestamp, token = "1796630400", "a" * 50
+    good = hmac.new(
+        key.encode(), (timestamp + token).encode(), hashlib.sha256
+    ).hexdigest()
+    return {
+        "signature": {
+            "timestamp": timestamp,
+            "token": token,
+            "signature": signature or good,
+        },
+        "event-data": {
+            "event": "failed",
+            "severity": "permanent",
+            "reason": "bounce",
+            "id": "mg-event-1",
+            "timestamp": 1796630400.0,
+            "recipient": "gone@example.org",
+            "message": {"headers": {"message-id": "mg-42@mg.example.org"}},
+            "delivery-status": {"code": 550, "message": "5.1.1 No such user"},
+        },
+    }
+
+
+@pytest.mark.parametrize("signed", ["right", "wrong"])
+def test_a_signing_esp_is_believed_only_with_its_signature(client, settings, signed):
+    # given Mailgun, which signs its webhooks with a key of its own
+    settings.ANYMAIL = {**settings.ANYMAIL, "MAILGUN_WEBHOOK_SIGNING_KEY": "mg-key"}
+    payload = _mailgun_failure(
+        "mg-key", signature="" if signed == "right" else "0" * 64
+    )
+
+    response = client.post(
+        "/email/webhooks/mailgun/tracking/",
+        data=json.dumps(payload),
+        content_type="application/json",
+        **_auth(),
+    )
+
+    if signed == "right":
+        assert response.status_code == 200
+        assert DeliveryEvent.objects.get().event_type == "bounced"
+        assert queries.is_suppressed("gone@example.org")
+    else:
+        assert response.status_code == 400
+        assert not DeliveryEvent.objects.exists()
+        assert not Suppression.objects.exists()
