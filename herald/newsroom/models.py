@@ -507,6 +507,16 @@ class ArticleType(models.TextChoices):
     SPONSORED = "sponsored", _("Sponsored")
 
 
+class ArticleCommenting(models.TextChoices):
+    """Who may comment on one story (the reactions app reads it; "" follows
+    the site's public reaction settings)."""
+
+    SITE = "", _("Use the site's setting")
+    MEMBERS = "members", _("All members")
+    PAID = "paid", _("Paid members only")
+    CLOSED = "closed", _("Closed")
+
+
 class ArticlePage(FastRouteMixin, Page):
     """A story. The page title is the headline."""
 
@@ -580,6 +590,17 @@ class ArticlePage(FastRouteMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    commenting = models.CharField(
+        _("comments"),
+        max_length=8,
+        choices=ArticleCommenting.choices,
+        blank=True,
+        default=ArticleCommenting.SITE,
+        help_text=_(
+            "Who may comment on this story. Comments still close on their own "
+            "after the site's number of days."
+        ),
+    )
 
     content_panels = [
         # TitleFieldPanel keeps the slug in step with the headline while drafting.
@@ -650,7 +671,10 @@ class ArticlePage(FastRouteMixin, Page):
         [
             ObjectList(content_panels, heading=_("Story")),
             ObjectList(promote_panels, heading=_("Promote")),
-            ObjectList(Page.settings_panels, heading=_("Settings")),
+            ObjectList(
+                [*Page.settings_panels, FieldPanel("commenting")],
+                heading=_("Settings"),
+            ),
         ]
     )
 

@@ -27,6 +27,7 @@ from .models import (
     HoldReason,
     Reaction,
 )
+from .policy import commenting
 from .rendering import render_comment
 
 EDIT_WINDOW = timedelta(minutes=10)
@@ -77,13 +78,10 @@ def _may_comment(article: Any, *, author: Any, config: Any) -> None:
         if standing.ban_reason:
             message += f": {standing.ban_reason}"
         raise CommentRefused("banned", message.rstrip(".") + ".")
-    if config.comments == CommentMode.CLOSED:
-        raise CommentRefused("closed", "Comments are closed on this site.")
-    days = config.comments_close_after_days
-    published = article.first_published_at
-    if days and published and timezone.now() - published > timedelta(days=days):
-        raise CommentRefused("closed", "Comments on this story are closed.")
-    if config.comments == CommentMode.PAID and not (
+    allowed = commenting(article, config)
+    if not allowed.open:
+        raise CommentRefused("closed", allowed.closed_because)
+    if allowed.mode == CommentMode.PAID and not (
         author.is_staff
         or getattr(author, "status", None) in (MemberStatus.PAID, MemberStatus.COMPED)
     ):

@@ -16,12 +16,13 @@ class ReactionsConfig(AppConfig):
 
         from . import providers, queries, receivers
         from .models import Comment, Reaction
+        from .policy import kept_vary
 
         # A reaction or comment drops only its article's kept renderings.
         keep.watch(Reaction, Comment, pages=lambda obj: [obj.article_id])
         # Every article view shows the block: it is looked up with the article's
         # other kept parts (one query on a first view), and kept with them.
-        keep.durable.register_part("reactions", lambda request: ())
+        keep.durable.register_part("reactions", kept_vary)
         # Fail closed: a spam check that cannot be loaded stops the start.
         providers.get_spam_check()
         # ``members`` cannot import this app: an account about to be deleted

@@ -44,6 +44,32 @@ def reaction_summary(
 
 PAGE_SIZE = 20
 
+# Thread orders offered to readers (``?comments=``); anything else is the first.
+# "top" is the most published replies (reactions are per article, not per
+# comment), newest first among equals.
+ORDERS = ("newest", "oldest", "top")
+
+
+def thread_order(value: Any) -> str:
+    """A known order, or the default for anything else (never echoed or kept)."""
+    return value if value in ORDERS else ORDERS[0]
+
+
+def _with_badges(comments: Any, article_id: int) -> Any:
+    """Mark comments by one of the article's byline authors (their Author's
+    user link): ``by_byline_author``, a subquery, no query per comment."""
+    from django.db.models import Exists, OuterRef
+
+    from herald.newsroom.models import ArticleAuthor
+
+    return comments.annotate(
+        by_byline_author=Exists(
+            ArticleAuthor.objects.filter(
+                article_id=article_id, author__user_id=OuterRef("author_id")
+            )
+        )
+    )
+
 
 def comment_page(
     article_id: int, *, order: str = "newest", page: int = 1
@@ -51,37 +77,51 @@ def comment_page(
     """One page of published comments with their replies: three queries.
 
     The top-level page and its authors (one), their published replies and
-    authors (one), the count of published comments (one).
+    authors (one), the count of published comments (one). Both pages say
+    whether a comment is by one of the story's byline authors.
     """
-    from django.db.models import Prefetch
+    from django.db.models import Prefetch, Q
 
     from .models import Comment, CommentState
 
+    order = thread_order(order)
     published = Comment.objects.filter(
         article_id=article_id, state=CommentState.PUBLISHED
     )
-    ordering = "created_at" if order == "oldest" else "-created_at"
+    tops = _with_badges(published.filter(parent=None), article_id)
+    if order == "top":
+        tops = tops.annotate(
+            reply_count=Count(
+                "replies", filter=Q(replies__state=CommentState.PUBLISHED)
+            )
+        )
+        ordering: tuple[str, ...] = ("-reply_count", "-created_at", "-id")
+    elif order == "oldest":
+        ordering = ("created_at", "id")
+    else:
+        ordering = ("-created_at", "-id")
     page = max(1, page)
     start = (page - 1) * PAGE_SIZE
     rows = list(
-        published.filter(parent=None)
-        .select_related("author")
+        tops.select_related("author")
         .prefetch_related(
             Prefetch(
                 "replies",
-                queryset=Comment.objects.filter(state=CommentState.PUBLISHED)
+                queryset=_with_badges(
+                    Comment.objects.filter(state=CommentState.PUBLISHED), article_id
+                )
                 .select_related("author")
                 .order_by("created_at"),
                 to_attr="published_replies",
             )
         )
-        .order_by(ordering, "id")[start : start + PAGE_SIZE + 1]
+        .order_by(*ordering)[start : start + PAGE_SIZE + 1]
     )
     return {
         "comments": rows[:PAGE_SIZE],
         "has_more": len(rows) > PAGE_SIZE,
         "next_page": page + 1,
-        "order": "oldest" if order == "oldest" else "newest",
+        "order": order,
         "total": published.count(),
     }
 

@@ -41,9 +41,9 @@ DURABLE_KINDS = frozenset(
     {"body", "article-head", "article-foot", "dist-head", "reactions"}
 )
 
-# Parts other apps render for a page (kind, vary of the request), so that a
-# page's view can look all of them up in one query (``part_keys``).
-_PARTS: list[tuple[str, Callable[[Any], tuple[Any, ...]]]] = []
+# Parts other apps render for a page (kind, vary of the request and page), so
+# that a page's view can look all of them up in one query (``part_keys``).
+_PARTS: list[tuple[str, Callable[[Any, Any], tuple[Any, ...]]]] = []
 
 # Stamps read in this request, per page id (None outside a request).
 _request_stamps: ContextVar[dict[int, tuple[int, int]] | None] = ContextVar(
@@ -53,7 +53,7 @@ _request_stamps: ContextVar[dict[int, tuple[int, int]] | None] = ContextVar(
 PAGE_LABEL = "wagtailcore.page"
 
 
-def register_part(kind: str, vary: Callable[[Any], tuple[Any, ...]]) -> None:
+def register_part(kind: str, vary: Callable[[Any, Any], tuple[Any, ...]]) -> None:
     """Declare a durable part that every view of a page renders (from ``ready``)."""
     if kind not in DURABLE_KINDS:
         raise ValueError(f"{kind!r} is not a durable kind")
@@ -65,7 +65,9 @@ def part_keys(request: Any, page: Any) -> dict[str, str]:
     """The keys of the registered parts of ``page`` for this request."""
     from .keys import rendering_key
 
-    return {kind: rendering_key(kind, page, *vary(request)) for kind, vary in _PARTS}
+    return {
+        kind: rendering_key(kind, page, *vary(request, page)) for kind, vary in _PARTS
+    }
 
 
 def _models() -> tuple[Any, Any, Any]:

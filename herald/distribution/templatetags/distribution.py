@@ -55,7 +55,7 @@ def _render_head(context: Any, nonce: str) -> SafeString:
     )
 
 
-def head_vary(request: Any) -> tuple[Any, ...]:
+def head_vary(request: Any, page: Any = None) -> tuple[Any, ...]:
     """What an article's kept head varies by besides its revision: the host."""
     return (request.get_host(),)
 

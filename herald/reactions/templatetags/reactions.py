@@ -1,8 +1,9 @@
 """The public reaction block under an article: reactions and the thread.
 
 Rendered outside the kept head and foot. For a reader-neutral request (an
-anonymous reader without a reaction cookie, first page, default order) the
-block is kept through ``core.keep`` under the article's live revision; the
+anonymous reader without a reaction cookie, first page) the block is kept
+through ``core.keep`` under the article's live revision, the thread's order
+(a known one: anything else is the default) and whether it is open; the
 models are watched so a reaction or comment drops that article's copy. Anyone
 else gets it rendered per request, with CSRF tokens only for signed-in readers
 (whose pages are private).
@@ -23,11 +24,12 @@ from herald.newsroom.models import PublicationSettings
 from herald.reactions import queries, readers
 from herald.reactions.actions import EDIT_WINDOW
 from herald.reactions.forms import CommentForm
-from herald.reactions.models import CommentMode, ReactionSettings
+from herald.reactions.models import ReactionSettings
+from herald.reactions.policy import commenting, kept_vary
 
 register = template.Library()
 
-_PER_READER_PARAMETERS = ("comments", "cpage", "posted")
+_PER_READER_PARAMETERS = ("cpage", "posted")
 
 
 def _neutral(request: Any, article: Any) -> bool:
@@ -42,7 +44,8 @@ def _render(request: Any, article: Any, *, neutral: bool) -> str:
     config = setting_for_request(ReactionSettings, request)
     user = getattr(request, "user", None)
     signed_in = not neutral and bool(user is not None and user.is_authenticated)
-    order = "newest" if neutral else request.GET.get("comments", "newest")
+    order = queries.thread_order(request.GET.get("comments"))
+    allowed = commenting(article, config)
     try:
         page = 1 if neutral else int(request.GET.get("cpage", "1"))
     except ValueError:
@@ -56,7 +59,9 @@ def _render(request: Any, article: Any, *, neutral: bool) -> str:
         )
         if config.reactions_enabled
         else [],
-        "open": config.comments != CommentMode.CLOSED,
+        "open": allowed.open,
+        "closed_because": allowed.closed_because,
+        "orders": queries.ORDERS,
         "form": CommentForm(),
         "posted": request.GET.get("posted", "") if signed_in else "",
         "edit_since": timezone.now() - EDIT_WINDOW,
@@ -78,7 +83,7 @@ def public_reaction(context: template.Context, article: Any) -> SafeString:
         return mark_safe("")  # noqa: S308 -- empty string
     if _neutral(request, article):
         html = keep.get_or_build(
-            keep.rendering_key("reactions", article),
+            keep.rendering_key("reactions", article, *kept_vary(request, article)),
             lambda: _render(request, article, neutral=True),
             shared=True,
             page=article,

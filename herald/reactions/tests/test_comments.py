@@ -319,3 +319,8 @@ def test_thousand_comments_render_first_page_within_ten_queries(
             f"{article.url}?comments=oldest&cpage=2"
         ).content.decode()
     assert "comment number 20" in html and "comment number 19<" not in html
+    # and the most replied first, still within budget
+    with django_assert_max_num_queries(10):
+        html = anon_client.get(f"{article.url}?comments=top").content.decode()
+    assert "comment number 99<" in html and "comment number 80<" in html
+    assert "comment number 899<" not in html and "comment number 100<" not in html
