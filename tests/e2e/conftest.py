@@ -51,9 +51,15 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
+def page(request, browser, live_server):  # type: ignore[no-untyped-def]
+    # Herald's service worker fetches the latest stories in the background
+    # (offline reading); left running, it reaches the live server while the
+    # test database is flushed. Only tests marked ``service_workers`` run it.
+    workers = request.node.get_closest_marker("service_workers")
     context = browser.new_context(
-        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+        base_url=live_server.url,
+        viewport={"width": 1280, "height": 900},
+        service_workers="allow" if workers else "block",
     )
     page = context.new_page()
     page.set_default_timeout(15_000)

@@ -48,7 +48,7 @@ def test_editor_signs_in_and_edits_an_article_without_csp_errors(
     # then: its scripts ran (the rich-text editor is drawn) and nothing was blocked
     page.wait_for_selector(".Draftail-Editor", state="attached")
     page.wait_for_load_state("networkidle")
-    assert page.locator("input[name=title]").input_value() == "A harbour reopens"
+    assert page.locator("[name=title]").input_value() == "A harbour reopens"
     assert csp_violations(problems) == [], "\n".join(problems)
     assert [p for p in problems if p.startswith("uncaught")] == []
 

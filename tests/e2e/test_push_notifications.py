@@ -23,6 +23,8 @@ from herald.newsroom.testing import make_article, make_section
 from herald.notifications.models import BREAKING, PushSubscription
 from tests.fakes.push_service import PushService
 
+pytestmark = pytest.mark.service_workers
+
 AXE_OPTIONS = {
     "runOnly": {
         "type": "tag",

@@ -150,8 +150,11 @@ def _after_privileged_reads(site, staff, editor, on_commit) -> None:
 def _preview_length(paragraphs: int) -> Callable[..., None]:
     def setup(site, staff, editor, on_commit) -> None:
         # A first read at the default length: what was kept before the change
-        # would show the old cut.
-        read_everything(site, staff, *reversed(site.readers.values()))
+        # would show the old cut. Staff and the entitled member fill every
+        # reader-neutral part (gated ones too), the anonymous reader the
+        # reader-bound ones; other members' renderings are never kept.
+        readers = site.readers
+        read_everything(site, staff, readers["entitled"], readers["anonymous"])
         set_preview_length(site, paragraphs, on_commit)
         # The new cut is what readers get, so the scan tests this length.
         anonymous = site.readers["anonymous"]
