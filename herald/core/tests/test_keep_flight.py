@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 
 from herald.core import keep
+from herald.core.keep import flight as flight_module
+from herald.core.keep import store
 from herald.core.keep.flight import once
+
+
+def _flights_of(key: str):  # type: ignore[no-untyped-def]
+    short = store._short(key)
+    return lambda: flight_module._flights.get(short)
 
 
 def test_threads_that_miss_together_build_once_and_share_the_copy():
@@ -27,6 +35,12 @@ def test_threads_that_miss_together_build_once_and_share_the_copy():
     threads = [threading.Thread(target=reader) for _ in range(8)]
     for thread in threads:
         thread.start()
+    # Let the first build go once all eight wait on it (a thread that arrives
+    # after it has been kept finds the kept copy; that is another test).
+    flight = _flights_of(key)
+    deadline = time.monotonic() + 10
+    while (flight() is None or flight().waiting < 8) and time.monotonic() < deadline:
+        time.sleep(0.001)
     release.set()
     for thread in threads:
         thread.join(10)
