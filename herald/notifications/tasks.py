@@ -24,8 +24,10 @@ def queue(task: Any, *args: Any, countdown: float | None = None) -> None:
 def make_sender() -> Any:
     """The Web Push sender with the site's key and the configured limits."""
     from .providers.webpush import WebPushSender
+    from .vapid import shared_signer
 
     return WebPushSender(
+        signer=shared_signer(),
         timeout=float(settings.HERALD_PUSH_TIMEOUT),
         concurrency=int(settings.HERALD_PUSH_CONCURRENCY),
     )

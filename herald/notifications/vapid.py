@@ -104,3 +104,21 @@ class Signer:
             made = (now, dict(self.vapid.sign(claims)))
             self._tokens[aud] = made
         return dict(made[1])
+
+
+_shared: tuple[tuple[str, str], Signer] | None = None
+
+
+def shared_signer() -> Signer:
+    """This process's signer for the site's current key and contact.
+
+    Kept across batches, so a token is signed once an hour per push service
+    (not once a batch), and push services see the same token and can keep
+    their verification of it. A new key or contact makes a new signer.
+    """
+    global _shared
+    key = current_key()
+    ident = (key.private_pem, contact())
+    if _shared is None or _shared[0] != ident:
+        _shared = (ident, Signer(key, sub=ident[1]))
+    return _shared[1]
