@@ -13,8 +13,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from herald.core.tasks_util import on_commit
@@ -329,22 +330,7 @@ def fan_out(notification: Notification) -> list[tuple[int, int]]:
 
     if notification.state != NotificationState.SENDING:
         return []
-    chunk: list[Delivery] = []
-    ids = (
-        queries.subscribers(notification.topic)
-        .order_by()
-        .values_list("id", flat=True)
-        .iterator(chunk_size=5000)
-    )
-    for subscription_id in ids:
-        chunk.append(
-            Delivery(notification_id=notification.pk, subscription_id=subscription_id)
-        )
-        if len(chunk) >= 5000:
-            Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
-            chunk = []
-    if chunk:
-        Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
+    _write_deliveries(notification)
     delivery_ids = list(
         Delivery.objects.filter(notification=notification)
         .order_by("id")
@@ -361,6 +347,43 @@ def fan_out(notification: Notification) -> list[tuple[int, int]]:
     if not batches:
         finish_if_done(notification)
     return batches
+
+
+def _write_deliveries(notification: Notification) -> None:
+    """Insert a pending row per subscriber of the push's topic that has none.
+
+    One ``INSERT … SELECT`` in the database: a breaking push has a row per
+    subscriber (100,000 and more), which as model instances would cost the
+    fan-out seconds of CPU before the first batch could be queued.
+    """
+    ops = connection.ops
+    table = ops.quote_name(Delivery._meta.db_table)
+    columns = ", ".join(
+        ops.quote_name(Delivery._meta.get_field(name).column)
+        for name in ("notification", "subscription", "state", "attempts", "last_error")
+    )
+    subscribers, params = (
+        queries.subscribers(notification.topic)
+        .order_by()
+        .values("id")
+        .query.sql_with_params()
+    )
+    notification_id = Delivery._meta.get_field("notification").get_db_prep_value(
+        notification.pk, connection
+    )
+    # The unique (notification, subscription) constraint makes a second run
+    # insert nothing: conflicts are ignored (INSERT OR IGNORE on SQLite).
+    insert = ops.insert_statement(on_conflict=OnConflict.IGNORE)
+    suffix = ops.on_conflict_suffix_sql([], OnConflict.IGNORE, [], [])
+    # Only quoted names and the ORM's own SQL are formatted in; values are
+    # parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{insert} {table} ({columns}) "  # noqa: S608
+            f"SELECT %s, s.id, %s, 0, '' FROM ({subscribers}) s ORDER BY s.id "
+            f"{suffix}",
+            [notification_id, DeliveryState.PENDING.value, *params],
+        )
 
 
 @dataclass

@@ -93,6 +93,20 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / TICK
 
 
+def postgres_cpu_seconds() -> float:
+    """CPU seconds of every PostgreSQL process now running on this machine."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
 def encryptions_per_second(seconds: float = 3.0) -> float:
     """pywebpush's aes128gcm encoding of a typical payload, on one core."""
     from cryptography.hazmat.primitives import serialization
@@ -261,6 +275,7 @@ def main() -> None:
         service_before = cpu_seconds(service.pid)
         driver_before = time.process_time()
         machine_before = machine_busy_seconds()
+        postgres_before = postgres_cpu_seconds()
 
         # The editor presses "send".
         load_before = os.getloadavg()
@@ -292,6 +307,9 @@ def main() -> None:
         service_cpu = cpu_seconds(service.pid) - service_before
         driver_cpu = time.process_time() - driver_before
         machine_cpu = machine_busy_seconds() - machine_before
+        # Backends that ended during the run are not counted (Django keeps its
+        # connections, so the workers' backends live through the run).
+        postgres_cpu = postgres_cpu_seconds() - postgres_before
         notification = Notification.objects.get(pk=notification.pk)
         states = dict(
             Delivery.objects.filter(notification=notification)
@@ -315,6 +333,7 @@ def main() -> None:
     result = {
         "subscriptions": args.subscriptions,
         "workers": args.workers,
+        "seconds_to_first_accepted": round((figures["first_at"] or t0) - t0, 1),
         "seconds_to_last_accepted": round(elapsed, 1),
         "accepted_at_push_service": figures["accepted"],
         "duplicates": figures["duplicates"],
@@ -331,6 +350,7 @@ def main() -> None:
         # whole machine (PostgreSQL, Redis, other sessions' work).
         "push_service_cpu_seconds": round(service_cpu, 1),
         "driver_cpu_seconds": round(driver_cpu, 1),
+        "postgres_cpu_seconds": round(postgres_cpu, 1),
         "machine_busy_cpu_seconds": round(machine_cpu, 1),
         "encryptions_per_second_one_core": round(per_core),
         # The machine's load (1, 5, 15 min) when "send" was pressed and at the end:
