@@ -90,6 +90,7 @@ class PushService:
         # (token, key) -> claims of a token whose signature verified.
         self._verified: dict[tuple[str, str], dict[str, Any]] = {}
         self.last_headers: dict[str, str] = {}
+        self.clock = time.time  # what "now" is for a token's exp
         self.first_at: float | None = None
         self.last_at: float | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -176,7 +177,7 @@ class PushService:
             if len(self._verified) > 10_000:
                 self._verified.clear()
             self._verified[(token, key)] = claims
-        now = time.time()
+        now = self.clock()
         if claims.get("aud") != self.origin:
             return f"aud {claims.get('aud')!r} is not {self.origin}"
         exp = claims.get("exp")
