@@ -94,9 +94,15 @@ class Signer:
         self.vapid = Vapid.from_pem(key.private_pem.encode())
         self.sub = sub or contact()
         self._tokens: dict[str, tuple[float, dict[str, str]]] = {}
+        self._audiences: dict[str, str] = {}
 
     def headers(self, endpoint: str) -> dict[str, str]:
-        aud = audience(endpoint)
+        # Endpoints of one push service share their origin: parse it once.
+        slash = endpoint.find("/", endpoint.find("://") + 3)
+        prefix = endpoint if slash < 0 else endpoint[:slash]
+        aud = self._audiences.get(prefix)
+        if aud is None:
+            aud = self._audiences[prefix] = audience(endpoint)
         now = time.time()
         made = self._tokens.get(aud)
         if made is None or now - made[0] > TOKEN_REUSE:

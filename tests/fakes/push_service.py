@@ -31,6 +31,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,7 +90,8 @@ class PushService:
         self.hanging = 0
         # (token, key) -> claims of a token whose signature verified.
         self._verified: dict[tuple[str, str], dict[str, Any]] = {}
-        self.last_headers: dict[str, str] = {}
+        # The last accepted request's headers (aiohttp's read-only mapping).
+        self.last_headers: Mapping[str, str] = {}
         self.clock = time.time  # what "now" is for a token's exp
         self.first_at: float | None = None
         self.last_at: float | None = None
@@ -274,7 +276,7 @@ class PushService:
             message["payload"] = json.loads(plain)
             message["plaintext_size"] = len(plain)
         with self._lock:
-            self.last_headers = dict(request.headers)
+            self.last_headers = request.headers
             self.received[subscriber.id] += 1
             self.accepted += 1
             if self.received[subscriber.id] > 1:
@@ -291,7 +293,7 @@ class PushService:
                     ]
                 subscriber.queued.append(message)
         return web.Response(
-            status=201, headers={"Location": f"{self.origin}/m/{uuid.uuid4().hex}"}
+            status=201, headers={"Location": f"{self.origin}/m/{self.accepted}"}
         )
 
     def duplicated_subscribers(self) -> int:

@@ -16,6 +16,8 @@ connection goes back to the pool only after a whole answer was read.
 from __future__ import annotations
 
 import asyncio
+import functools
+import re
 import ssl
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
@@ -51,8 +53,26 @@ class Target:
 _SAFE = "/:@!$&'()*+,;=-._~%?"
 
 
+_PLAIN_PATH = re.compile(r"/[A-Za-z0-9/:@!$&'()*+,;=\-._~%?]*")
+
+
 def target(url: str) -> Target:
     """Split an http(s) URL; ValueError for any other."""
+    # The endpoints of a push service share their origin: parse that once and
+    # take a path of plain characters as it is.
+    slash = url.find("/", url.find("://") + 3)
+    if slash > 0 and _PLAIN_PATH.fullmatch(url, slash):
+        base = _origin(url[:slash])
+        return Target(base.scheme, base.host, base.port, base.authority, url[slash:])
+    return _target(url)
+
+
+@functools.lru_cache(maxsize=64)
+def _origin(origin: str) -> Target:
+    return _target(origin)
+
+
+def _target(url: str) -> Target:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {url[:80]!r}")

@@ -1,10 +1,12 @@
-"""Web Push (RFC 8030/8291/8292) with pywebpush: encrypt, sign, POST.
+"""Web Push (RFC 8030/8291/8292): encrypt, sign, POST.
 
 Messages of a batch go out concurrently, each with its own timeout, so a push
-service that hangs delays only its own messages. Every message is encrypted by
-pywebpush (``WebPusher.encode``: a fresh ephemeral key per message, aes128gcm)
-and POSTed by one HTTP/1.1 client (``http1``) that lives as long as the
-process, on an event loop in a thread of its own: connections to a push
+service that hangs delays only its own messages. Every message is encrypted
+for its subscriber as pywebpush's ``WebPusher.encode`` does it (a fresh
+ephemeral P-256 key per message, ``http_ece`` aes128gcm), without building a
+``WebPusher`` (it deep-copies the subscription) for each of a push's 100,000
+messages. One HTTP/1.1 client (``http1``) that lives as long as the process,
+on an event loop in a thread of its own, POSTs them: connections to a push
 service are kept alive across messages and batches.
 """
 
@@ -12,11 +14,13 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import base64
 import os
 import threading
 from typing import Any
 
-from pywebpush import WebPusher
+import http_ece
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from ..vapid import Signer
 from . import http1
@@ -62,6 +66,26 @@ def event_loop() -> _Loop:
         return _loop
 
 
+def b64url_decode(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def encrypt(payload: bytes, *, p256dh: str, auth: str) -> bytes:
+    """The aes128gcm body (RFC 8291) of ``payload`` for one subscription's keys."""
+    receiver = b64url_decode(p256dh)
+    if len(receiver) != 65 or receiver[0] != 4:
+        raise ValueError("p256dh is not an uncompressed P-256 public key")
+    # A new ephemeral key for every message (what pywebpush does too).
+    body: bytes = http_ece.encrypt(
+        payload,
+        private_key=ec.generate_private_key(ec.SECP256R1()),
+        dh=receiver,
+        auth_secret=b64url_decode(auth),
+        version="aes128gcm",
+    )
+    return body
+
+
 class WebPushSender:
     def __init__(
         self, *, signer: Signer | None = None, timeout: float, concurrency: int
@@ -82,13 +106,19 @@ class WebPushSender:
     async def _send_all(
         self, http: http1.Client, messages: list[Message]
     ) -> list[Outcome]:
-        limit = asyncio.Semaphore(self.concurrency)
+        outcomes: list[Outcome | None] = [None] * len(messages)
+        todo = iter(enumerate(messages))
 
-        async def one(message: Message) -> Outcome:
-            async with limit:
-                return await self._send_one(http, message)
+        # ``concurrency`` senders take the next message as each is done (no
+        # task per message).
+        async def sender() -> None:
+            for i, message in todo:
+                outcomes[i] = await self._send_one(http, message)
 
-        return list(await asyncio.gather(*(one(m) for m in messages)))
+        await asyncio.gather(
+            *(sender() for _ in range(min(self.concurrency, len(messages))))
+        )
+        return [outcome for outcome in outcomes if outcome is not None]
 
     def _headers(self, message: Message) -> dict[str, str]:
         headers = self.signer.headers(message.endpoint)
@@ -102,12 +132,7 @@ class WebPushSender:
 
     async def _send_one(self, http: http1.Client, message: Message) -> Outcome:
         try:
-            body = WebPusher(
-                {
-                    "endpoint": message.endpoint,
-                    "keys": {"p256dh": message.p256dh, "auth": message.auth},
-                }
-            ).encode(message.payload, "aes128gcm")["body"]
+            body = encrypt(message.payload, p256dh=message.p256dh, auth=message.auth)
             headers = self._headers(message)
         except Exception as exc:  # a key that does not decode, etc.
             return Outcome(message.key, 0, error=f"{type(exc).__name__}: {exc}"[:200])
