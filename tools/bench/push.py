@@ -93,17 +93,16 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / TICK
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU seconds of every PostgreSQL process now running on this machine."""
+def postgres_cpu_seconds(database: str) -> float:
+    """CPU seconds of the PostgreSQL backends now connected to ``database``."""
     total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            text = stat.read_text()
-        except OSError:  # ended meanwhile
+            if f" {database} ".encode() not in cmdline.read_bytes():
+                continue
+            total += cpu_seconds(int(cmdline.parent.name))
+        except (OSError, ValueError):  # ended meanwhile
             continue
-        if "(postgres)" in text:
-            fields = text.rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / TICK
     return total
 
 
@@ -146,6 +145,7 @@ def stats(origin: str) -> dict:
 def main() -> None:
     args = parse_args()
     ensure_database(args.db)
+    database = urlsplit(args.db).path.lstrip("/")
     queue = f"herald-bench-push-{uuid.uuid4().hex[:6]}"
     os.environ.update(
         {
@@ -275,7 +275,7 @@ def main() -> None:
         service_before = cpu_seconds(service.pid)
         driver_before = time.process_time()
         machine_before = machine_busy_seconds()
-        postgres_before = postgres_cpu_seconds()
+        postgres_before = postgres_cpu_seconds(database)
 
         # The editor presses "send".
         load_before = os.getloadavg()
@@ -307,9 +307,9 @@ def main() -> None:
         service_cpu = cpu_seconds(service.pid) - service_before
         driver_cpu = time.process_time() - driver_before
         machine_cpu = machine_busy_seconds() - machine_before
-        # Backends that ended during the run are not counted (Django keeps its
-        # connections, so the workers' backends live through the run).
-        postgres_cpu = postgres_cpu_seconds() - postgres_before
+        # The backends of the bench database alive at the end (Django keeps
+        # its connections: the workers' backends live through the run).
+        postgres_cpu = postgres_cpu_seconds(database) - postgres_before
         notification = Notification.objects.get(pk=notification.pk)
         states = dict(
             Delivery.objects.filter(notification=notification)
