@@ -488,7 +488,7 @@ def send_deliveries(
         )
         raise
     outcomes = sender.send(messages)
-    _record(outcomes, rows, result)
+    _record(notification.pk, outcomes, rows, result)
     if gone:
         result.skipped = Delivery.objects.filter(
             id__in=gone, state=DeliveryState.PENDING
@@ -549,7 +549,10 @@ def _prepare(
 
 
 def _record(
-    outcomes: list[Outcome], rows: dict[int, tuple[int, Any]], result: BatchResult
+    notification_id: Any,
+    outcomes: list[Outcome],
+    rows: dict[int, tuple[int, Any]],
+    result: BatchResult,
 ) -> None:
     now = timezone.now()
     max_attempts = int(settings.HERALD_PUSH_MAX_ATTEMPTS)
@@ -557,7 +560,6 @@ def _record(
     groups: dict[tuple[str, int | None, str, float | None], list[int]] = defaultdict(
         list
     )
-    sent_subscriptions: list[Any] = []
     gone_subscriptions: list[Any] = []
     for outcome in outcomes:
         pk = outcome.key
@@ -567,7 +569,6 @@ def _record(
         result.statuses[status] = result.statuses.get(status, 0) + 1
         if status in (200, 201, 202):
             groups[(DeliveryState.SENT, status, "", None)].append(pk)
-            sent_subscriptions.append(subscription_id)
             result.sent += 1
         elif status in (404, 410):
             groups[(DeliveryState.EXPIRED, status, outcome.error, None)].append(pk)
@@ -603,10 +604,18 @@ def _record(
             Delivery.objects.filter(id__in=ids, state=DeliveryState.PENDING).update(
                 **fields
             )
-        if sent_subscriptions:
-            PushSubscription.objects.filter(pk__in=sent_subscriptions).update(
-                last_success_at=now
-            )
+        if result.sent:
+            # The rows of this batch that this record marked sent (their
+            # finished_at is this ``now``), found by range rather than by a list
+            # of hundreds of subscription ids.
+            sent_now = Delivery.objects.filter(
+                notification_id=notification_id,
+                id__gte=min(rows),
+                id__lte=max(rows),
+                state=DeliveryState.SENT,
+                finished_at=now,
+            ).values("subscription_id")
+            PushSubscription.objects.filter(pk__in=sent_now).update(last_success_at=now)
         if gone_subscriptions:
             PushSubscription.objects.filter(
                 pk__in=gone_subscriptions, state=SubscriptionState.ACTIVE

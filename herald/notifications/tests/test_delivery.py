@@ -408,3 +408,24 @@ def test_a_plain_article_offers_nothing(section, django_capture_on_commit_callba
         make_article(section, "Weekend markets")
     assert not Notification.objects.exists()
     assert PushSubscription.objects.count() == 0
+
+
+def test_a_batch_marks_only_the_subscriptions_it_reached_as_last_successful(
+    push_service, section, django_capture_on_commit_callbacks
+):
+    # given two reachable subscribers and one whose push service is down
+    reached = _subscribe(push_service, n=2)
+    (down,) = _subscribe(push_service)
+    push_service.answer(down.endpoint, always=(503, None))
+
+    # when a push goes out
+    with django_capture_on_commit_callbacks(execute=True):
+        _push(make_article(section, "Storm warning"))
+
+    # then the reached ones have a last success, the other has none
+    for sub in reached:
+        sub.refresh_from_db()
+        assert sub.last_success_at is not None
+    down.refresh_from_db()
+    assert down.last_success_at is None
+    assert down.state == SubscriptionState.ACTIVE
