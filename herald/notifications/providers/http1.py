@@ -111,11 +111,18 @@ class _Connection:
 class Client:
     """Connections per origin, reused while idle for less than ``keepalive``."""
 
-    def __init__(self, *, keepalive: float = 30.0, max_idle: int = 256) -> None:
+    def __init__(
+        self,
+        *,
+        keepalive: float = 30.0,
+        max_idle: int = 256,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
         self.keepalive = keepalive
         self.max_idle = max_idle
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
-        self._ssl: ssl.SSLContext | None = None
+        # The system's trusted CAs, host names checked (a test may pass its own).
+        self._ssl = ssl_context
 
     async def _connect(self, to: Target) -> _Connection:
         context = None

@@ -218,3 +218,80 @@ def test_targets_are_encoded_and_header_injection_is_refused():
             await client.post("http://127.0.0.1:9/p", {"Topic": "a\r\nX: y"}, b"")
 
     run(scenario())
+
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "push.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_https_verifies_the_push_service_and_keeps_its_connection(tmp_path):
+    import ssl
+
+    cert_path, key_path = _self_signed(tmp_path)
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(cert_path, key_path)
+    trusting = ssl.create_default_context(cafile=str(cert_path))
+
+    async def scenario():
+        server = Server(CREATED, CREATED)
+        server.server = await asyncio.start_server(
+            server._serve, "127.0.0.1", 0, ssl=server_context
+        )
+        port = server.server.sockets[0].getsockname()[1]
+        url = f"https://127.0.0.1:{port}/push/a"
+        try:
+            # a client that does not trust the certificate refuses to talk
+            with pytest.raises(ssl.SSLError):
+                await http1.Client().post(url, {}, b"0")
+            client = http1.Client(ssl_context=trusting)
+            statuses = [(await client.post(url, {}, b"%d" % i)).status for i in (1, 2)]
+            client.close()
+        finally:
+            for writer in server.writers:
+                writer.close()
+            server.server.close()
+        return server, statuses
+
+    server, statuses = run(scenario())
+
+    assert statuses == [201, 201]
+    assert [r[2] for r in server.requests] == [b"1", b"2"]
+    assert len({r[0] for r in server.requests}) == 1  # one kept-alive connection
