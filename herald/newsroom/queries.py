@@ -242,7 +242,7 @@ def article_fragments(
     (corrections, tags, share and follow links, author box, calls to action,
     related stories) show the same to every reader, so ``core.keep`` keeps
     them for the live revision (never for a preview), per language and time
-    zone: in the caches under the change generation, and in the database
+    zone: in this process's cache under the change generation, and in the database
     (``keep.durable``) until something they show changes.
     The gated body is never part of them.
 

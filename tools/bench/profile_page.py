@@ -37,6 +37,8 @@ def main() -> None:
     ap.add_argument("--sort", default="cumulative")
     ap.add_argument("--limit", type=int, default=45)
     ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--callers", default="", help="also print the callers of functions matching this")
+    ap.add_argument("--dump", default="", help="also write the raw profile here (pstats)")
     args = ap.parse_args()
 
     import secrets
@@ -125,7 +127,12 @@ def main() -> None:
         call()
     prof.disable()
     out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats(args.sort).print_stats(args.limit)
+    stats = pstats.Stats(prof, stream=out).sort_stats(args.sort)
+    stats.print_stats(args.limit)
+    if args.callers:
+        stats.print_callers(args.callers)
+    if args.dump:
+        stats.dump_stats(args.dump)
     print(out.getvalue())
 
 

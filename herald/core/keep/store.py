@@ -59,17 +59,15 @@ def get_or_build(
     value = store.get(key, _MISSING)
     if value is not _MISSING:
         return value  # type: ignore[no-any-return]
-    if shared or page is not None:
-        value = cache.get(shared_key(key), _MISSING)
-    if value is _MISSING and page is not None:
+    if page is not None:
+        # Kept in the database: the shared cache would only hold a second copy.
         value = durable.lookup([key]).get(key, _MISSING)
-        if value is not _MISSING:
-            cache.set(shared_key(key), value, timeout or SHARED_TTL)
-        else:
+        if value is _MISSING:
             since = durable.begin(page)  # before ``build`` reads the rows
             value = build()
             durable.store(page, {key: value}, since=since)  # type: ignore[dict-item]
-            cache.set(shared_key(key), value, timeout or SHARED_TTL)
+    elif shared:
+        value = cache.get(shared_key(key), _MISSING)
     if value is _MISSING:
         value = build()
         if value is None and not keep_none:
@@ -88,19 +86,18 @@ def _set_local(values: dict[str, Any], timeout: Any) -> None:
 
 
 def get_many(keys: list[str], *, page: Any = None) -> dict[str, Any]:
-    """Values of ``keys`` from this process, else (one round trip) the shared
-    cache, else (with ``page``: one query) the database (``durable``)."""
+    """Values of ``keys`` from this process, else from the database (with
+    ``page``: one query, ``durable``) or the shared cache (one round trip)."""
     store = local()
     short = {_short(k): k for k in keys}
     here = store.get_many(list(short))
-    missing = {shared_key(s): s for s in short if s not in here}
+    missing = [s for s in short if s not in here]
     if missing:
-        got = {missing[k]: v for k, v in cache.get_many(list(missing)).items()}
-        if page is not None and len(got) < len(missing):
-            found = durable.lookup(s for s in missing.values() if s not in got)
-            if found:
-                cache.set_many({shared_key(s): v for s, v in found.items()}, SHARED_TTL)
-            got.update(found)
+        if page is not None:
+            got = durable.lookup(missing)
+        else:
+            shared = {shared_key(s): s for s in missing}
+            got = {shared[k]: v for k, v in cache.get_many(list(shared)).items()}
         store.set_many(got)
         here.update(got)
     return {short[s]: v for s, v in here.items()}
@@ -114,8 +111,8 @@ def set_many(
     uses: Any = None,
     since: tuple[int, int] | None = None,
 ) -> None:
-    """Keep ``values`` here and in the shared cache, under the generation; with
-    ``page``, also in the database with what they show (``durable.store``)."""
+    """Keep ``values`` here, under the generation, and in the shared cache or,
+    with ``page``, in the database with what they show (``durable.store``)."""
     if not values and uses is None:
         return
     short = {_short(k): v for k, v in values.items()}
@@ -124,4 +121,5 @@ def set_many(
     if not short:
         return
     local().set_many(short)
-    cache.set_many({shared_key(k): v for k, v in short.items()}, timeout)
+    if page is None:
+        cache.set_many({shared_key(k): v for k, v in short.items()}, timeout)
