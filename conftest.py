@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 
 import pytest
@@ -136,3 +137,19 @@ def _clear_cache():
     yield
     cache.clear()
     caches["local"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_windows_hold_still(monkeypatch):
+    """django-ratelimit counts in fixed windows of the wall clock: a test that
+    makes three requests against a limit of two fails when a window ends
+    between them (it did, on a loaded machine). Its clock stands still for the
+    length of a test, so every count in a test falls in one window."""
+    import types
+
+    import django_ratelimit.core
+
+    now = time.time()
+    monkeypatch.setattr(
+        django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: now)
+    )

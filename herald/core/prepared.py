@@ -46,7 +46,7 @@ class PreparedQuery:
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         by_value = {value: name for name, value in stand_ins.items()}
-        slots = [by_value.get(p, None) if isinstance(p, str) else None for p in params]
+        slots = [by_value.get(p) if isinstance(p, str) else None for p in params]
         if sorted(s for s in slots if s) != sorted(self._names):
             raise ValueError(
                 f"cannot prepare {queryset.model.__name__} query: every value must "
@@ -86,7 +86,9 @@ class PreparedQuery:
         if state.converters:
             rows = state.compiler.apply_converters(rows, state.converters)
         for row in rows:
-            obj = state.model.from_db(using, state.init_list, row[state.start : state.end])
+            obj = state.model.from_db(
+                using, state.init_list, row[state.start : state.end]
+            )
             for populator in state.populators:
                 populator.populate(row, obj)
             found.append(obj)

@@ -37,8 +37,8 @@ def main() -> None:
     ap.add_argument("--sort", default="cumulative")
     ap.add_argument("--limit", type=int, default=45)
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--callers", default="", help="also print the callers of functions matching this")
-    ap.add_argument("--dump", default="", help="also write the raw profile here (pstats)")
+    ap.add_argument("--callers", default="", help="print callers of matching functions")
+    ap.add_argument("--dump", default="", help="write the raw profile here (pstats)")
     args = ap.parse_args()
 
     import secrets

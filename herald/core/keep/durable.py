@@ -89,10 +89,10 @@ def lookup(keys: Iterable[str]) -> dict[str, str]:
     connection = connections[router.db_for_read(kept)]
     quote = connection.ops.quote_name
     marks = ", ".join(["%s"] * len(keys))
-    sql = (
-        f"SELECT {quote('key')}, {quote('value')} FROM {quote(kept._meta.db_table)}"
-        f" WHERE {quote('renderer')} = %s AND {quote('key')} IN ({marks})"
-    )
+    # Quoted names and placeholders only: the keys are parameters.
+    table, key, value = quote(kept._meta.db_table), quote("key"), quote("value")
+    where = f"{quote('renderer')} = %s AND {key} IN ({marks})"
+    sql = f"SELECT {key}, {value} FROM {table} WHERE {where}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [renderer(), *keys])
         return dict(cursor.fetchall())
