@@ -5,6 +5,7 @@ import gc
 from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
+from herald.core import prefork
 from herald.settings import env
 
 env.ensure_settings_module("herald.settings.production")
@@ -49,6 +50,20 @@ def _load_reader_code() -> None:
 
 
 _load_reader_code()
+
+
+def _reader_paths() -> list[str]:
+    from herald.newsroom.queries import live_articles
+
+    newest = live_articles().first()
+    url = newest.get_url() if newest else None
+    return ["/", "/feed/"] + ([url] if url and url.startswith("/") else [])
+
+
+# Serve the home page, the feed and the newest article once here, so that what
+# a first request does to the shared code happens before the fork, not in each
+# worker (herald/core/prefork.py). Anonymous reads, as any reader's.
+prefork.warm(application, _reader_paths)
 
 # gunicorn --preload imports this module once, in the master, before forking
 # the workers: freezing what is loaded now keeps the workers' garbage collector

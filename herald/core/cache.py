@@ -41,6 +41,15 @@ class HeraldRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
 
+    def disconnect(self) -> None:
+        """Close this process's connections to Redis (e.g. before forking).
+
+        Not ``close()``: Django calls that after every request, and the pools
+        are meant to outlive requests.
+        """
+        for pool in self._cache._pools.values():
+            pool.disconnect()
+
     def clear(self) -> bool:
         client = self._cache.get_client(None, write=True)
         # Django's keys are "<KEY_PREFIX>:<version>:<key>"; glob characters in

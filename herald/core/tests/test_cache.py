@@ -45,3 +45,16 @@ def test_this_run_has_a_prefix_of_its_own():
     prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
     _redis_location()
     assert prefix.startswith("herald-test-") and prefix != "herald"
+
+
+def test_disconnect_closes_the_connections_and_the_next_call_reconnects():
+    cache = _cache(f"t-{uuid.uuid4().hex[:8]}")
+    client = cache._cache.get_client(None, write=True)
+    before = client.client_id()
+
+    cache.disconnect()
+
+    assert client.client_id() != before  # a new connection: the old one was closed
+    cache.set("generation", 1)
+    assert cache.get("generation") == 1
+    cache.clear()
