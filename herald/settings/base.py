@@ -210,8 +210,11 @@ CACHES["local"] = {
     "BACKEND": "herald.core.keep.GenerationalLocMemCache",
     "LOCATION": "herald-local",
     "TIMEOUT": 120,
-    # About six entries per article read (route, head tags, two fragments, body).
-    "OPTIONS": {"MAX_ENTRIES": 10000, "CULL_FREQUENCY": 4},
+    # About seven entries per article read (route, head tags, fragments, body
+    # parts), 2.8 KB each on average: 4,000 hold ~550 articles, ~11 MB per
+    # process. At 10,000 the web server's memory outgrew its 250 MiB budget
+    # (docs/performance.md, issue 10); a miss here is a read of the shared cache.
+    "OPTIONS": {"MAX_ENTRIES": 4000, "CULL_FREQUENCY": 4},
 }
 
 # nginx's page cache (docs/deploy/nginx.conf): purged through Wagtail's
