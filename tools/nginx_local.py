@@ -214,6 +214,32 @@ class LocalNginx:
         self.stop()
         raise RuntimeError("nginx did not start listening in time")
 
+    def reload(self, timeout: float = 20) -> None:
+        """Re-read the configuration (SIGHUP); the cache zone and files stay."""
+        assert self.proc is not None, "nginx is not running"
+        old = self._workers()
+        os.kill(self.proc.pid, signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            workers = self._workers()
+            if workers and not workers & old:
+                return
+            time.sleep(0.1)
+        raise RuntimeError("nginx did not reload in time")
+
+    def _workers(self) -> set[int]:
+        assert self.proc is not None
+        found = set()
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                except OSError:
+                    continue
+                if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    found.add(int(entry.name))
+        return found
+
     def stop(self) -> None:
         if self.proc is None:
             return
