@@ -166,9 +166,7 @@ def _send_stored(connection: Any, message: EmailMessage) -> list[Outcome] | None
 
 
 def _addr(address: str) -> str:
-    from email.utils import parseaddr
-
-    return parseaddr(address)[1].lower() or address.lower()
+    return mime.addr_spec(address).lower()
 
 
 def _is_merged(message: EmailMessage) -> bool:

@@ -34,6 +34,8 @@ from typing import Any
 from django.core.mail import EmailMessage
 from django.core.mail.message import make_msgid
 
+from .mime import addr_spec
+
 log = logging.getLogger(__name__)
 
 # Postmark's limit of messages per batch call.
@@ -158,7 +160,7 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
 
 
 def _spec(address: str) -> str:
-    return (parseaddr(address)[1] or address).lower()
+    return addr_spec(address).lower()
 
 
 def _by_spec(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -189,7 +191,7 @@ def _templated(
     )
     merge_data, merge_headers, merge_metadata = {}, {}, {}
     for address in chunk:
-        spec = parseaddr(address)[1] or address
+        spec = addr_spec(address)
         key = spec.lower()
         merge_data[spec] = {k: str(v) for k, v in (data.get(key) or {}).items()}
         own = {**shared, **(headers.get(key) or {})}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from email.message import EmailMessage as ParsedMessage
+from email.utils import parseaddr
 from typing import Any
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -21,6 +23,19 @@ _STRUCTURAL = {
     "content-type",
     "content-transfer-encoding",
 }
+
+
+# A bare address made of dot-atoms only: ``parseaddr`` returns it unchanged, so
+# it need not be parsed (a newsletter batch names thousands of such addresses).
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_BARE = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*")
+
+
+def addr_spec(address: str) -> str:
+    """The address part of ``address`` ("Name <a@b>" → "a@b"), as given if none."""
+    if _BARE.fullmatch(address):
+        return address
+    return parseaddr(address)[1] or address
 
 
 def to_mime(message: EmailMessage) -> str:
