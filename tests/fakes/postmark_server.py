@@ -91,6 +91,10 @@ class FakePostmark:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Keep-alive, as Postmark's API: one connection (and one server
+            # thread) per client session, not one per request.
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *args: Any) -> None:  # quiet
                 pass
 
@@ -175,6 +179,7 @@ class FakePostmark:
         if scripted == "hold":
             self.holding.set()
             self.released.wait(timeout=600)
+            handler.close_connection = True
             return  # the connection closes without an answer
         if scripted is not None:
             self._send(handler, *scripted)

@@ -564,15 +564,26 @@ def claim_batch(send_id: int, *, now: datetime | None = None) -> Batch | None:
     return None
 
 
+def _unsubscribe_mailto(send: Send) -> str:
+    return str(
+        _setting("HERALD_NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+        or (send.newsletter.reply_to or _sender_address(send))
+    )
+
+
+def _list_unsubscribe(unsubscribe_url: str, mailto: str, token_hex: str) -> str:
+    unsubscribe = f"<{unsubscribe_url}>"
+    if mailto:
+        unsubscribe += f", <mailto:{mailto}?subject=unsubscribe%20{token_hex}>"
+    return unsubscribe
+
+
 def _headers(send: Send, delivery: Delivery, unsubscribe_url: str) -> dict[str, str]:
     domain = _domain(send)
     newsletter = send.newsletter
-    mailto = _setting("HERALD_NEWSLETTER_UNSUBSCRIBE_MAILTO", "") or (
-        newsletter.reply_to or _sender_address(send)
+    unsubscribe = _list_unsubscribe(
+        unsubscribe_url, _unsubscribe_mailto(send), delivery.token.hex
     )
-    unsubscribe = f"<{unsubscribe_url}>"
-    if mailto:
-        unsubscribe += f", <mailto:{mailto}?subject=unsubscribe%20{delivery.token.hex}>"
     return {
         "List-Unsubscribe": unsubscribe,
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -602,7 +613,11 @@ def _domain(send: Send) -> str:
 
 def message_id(send: Send, delivery: Delivery) -> str:
     """The stable Message-ID of ``delivery``: the same on every (re)send."""
-    return f"<nl.{delivery.token.hex}@{_domain(send)}>"
+    return _message_id(delivery.token.hex, _domain(send))
+
+
+def _message_id(token_hex: str, domain: str) -> str:
+    return f"<nl.{token_hex}@{domain}>"
 
 
 def _from_header(send: Send) -> str:
@@ -692,6 +707,8 @@ def build_batch_messages(
         tracking_root = rendering.absolute(
             reverse("sends:track", kwargs={"token": "TOKEN"})
         ).rstrip("/")
+    mailto = _unsubscribe_mailto(send)
+    domain = _domain(send)
     messages = []
     for variant, group in by_variant.items():
         html, text = rendering.personalise(
@@ -717,16 +734,20 @@ def build_batch_messages(
         merge_headers: dict[str, dict[str, str]] = {}
         for delivery in group:
             unsubscribe_url, preferences_url = _links(delivery, makers)
+            token = delivery.token.hex
             merge_data[delivery.email] = {
                 "unsubscribe_url": unsubscribe_url,
                 "preferences_url": preferences_url,
             }
             if tracked:
                 merge_data[delivery.email]["tracking"] = tracking_root.replace(
-                    "TOKEN", delivery.token.hex
+                    "TOKEN", token
                 )
-            own = _headers(send, delivery, unsubscribe_url)
-            merge_headers[delivery.email] = {k: own[k] for k in _PER_RECIPIENT_HEADERS}
+            # The values of _PER_RECIPIENT_HEADERS, as _headers() makes them.
+            merge_headers[delivery.email] = {
+                "List-Unsubscribe": _list_unsubscribe(unsubscribe_url, mailto, token),
+                "Message-ID": _message_id(token, domain),
+            }
         message.merge_data = merge_data  # type: ignore[attr-defined]
         message.merge_headers = merge_headers  # type: ignore[attr-defined]
         messages.append(message)
