@@ -219,6 +219,28 @@ def peak_mb(pid: int) -> float:
     return int(match.group(1)) / 1024 if match else 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_cpu() -> dict[int, float]:
+    """CPU time so far of each PostgreSQL backend of this database but ours."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    return {pid: cpu_seconds(pid) for pid in pids}
+
+
 def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     try:
         os.killpg(proc.pid, sig)
@@ -284,13 +306,22 @@ def run_send(args, env, queue, tmp, sink, newsletter, *, crash: bool):  # type: 
         body="<p>The ferries run late tonight.</p>" * 8,
     )
     before = sink.total
+    # CPU time spent from the click on: unlike wall time, it hardly depends on
+    # what else the machine runs.
+    cpu_before = {proc.pid: cpu_seconds(proc.pid) for proc in workers}
+    db_before = database_cpu()
+    own_before = time.process_time()
     clicked = time.monotonic()
     actions.schedule_send(send, at=send.created_at)  # the tick starts it
     killed_at = None
     peaks = [0.0, 0.0]
 
+    db_seen: dict[int, float] = {}
+
     def state() -> str:
         close_old_connections()
+        # Backends come and go (a worker reconnects): keep the last reading of each.
+        db_seen.update(database_cpu())
         return Send.objects.filter(pk=send.pk).values_list("state", flat=True)[0]
 
     try:
@@ -304,6 +335,12 @@ def run_send(args, env, queue, tmp, sink, newsletter, *, crash: bool):  # type: 
         done = wait_for(lambda: state() == SendState.SENT, args.timeout)
         for i, proc in enumerate(workers):
             peaks[i] = max(peaks[i], peak_mb(proc.pid))
+        cpu = [
+            cpu_seconds(proc.pid) - cpu_before.get(proc.pid, 0.0) for proc in workers
+        ]
+        db_seen.update(database_cpu())
+        db_cpu = sum(spent - db_before.get(pid, 0.0) for pid, spent in db_seen.items())
+        own_cpu = time.process_time() - own_before
     finally:
         for proc in workers:
             stop(proc)
@@ -324,6 +361,9 @@ def run_send(args, env, queue, tmp, sink, newsletter, *, crash: bool):  # type: 
         "peaks": peaks,
         "states": states,
         "killed_at": killed_at,
+        "cpu": cpu,
+        "db_cpu": db_cpu,
+        "own_cpu": own_cpu,
         "timings": timings(logs),
         "logs": logs,
     }
@@ -411,6 +451,10 @@ def main() -> None:
         "  database queries per batch: bounded (≤ 12 for any batch size, "
         "test_database_queries_per_batch_do_not_grow_with_its_size)",
         f"duplicates: {first_twice} (target 0): {verdict(first_twice == 0)}",
+        "CPU time from the click on (load-independent): workers "
+        + ", ".join(f"{c:.1f} s" for c in result["cpu"])
+        + f"; their database backends {result['db_cpu']:.1f} s; this process "
+        f"({name} and polling) {result['own_cpu']:.1f} s",
         "peak memory per worker: "
         + ", ".join(f"{p:.0f} MB" for p in result["peaks"])
         + f" (target ≤ {MEMORY_TARGET_MB:.0f} MB): "
