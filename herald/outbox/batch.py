@@ -112,7 +112,8 @@ def send_batch(
     """
     name = provider or providers.provider_name()
     suppressed = (
-        queries.suppressed_among(a for m in messages for a in m.recipients())
+        # Bare addresses: "Dee <dee@…>" is suppressed when dee@… is.
+        queries.suppressed_among(_addr(a) for m in messages for a in m.recipients())
         if skip_suppressed
         else set()
     )

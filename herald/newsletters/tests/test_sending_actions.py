@@ -97,6 +97,49 @@ def test_running_every_task_again_sends_nothing_more(story):
     assert Delivery.objects.filter(send=send).count() == 3
 
 
+def test_prepare_writes_each_address_as_subscribed_with_its_own_token(story, settings):
+    # given: addresses COPY's text format must escape, and a suppressed one
+    import uuid
+
+    from herald.outbox import actions as outbox_actions
+
+    newsletter = make_newsletter()
+    odd = [
+        '"back\\slash"@example.org',
+        '"tab\tand\\n"@example.org',
+        "Mixed@Example.org",
+    ]
+    plain = [f"reader{i}@example.org" for i in range(5)]
+    for address in [*odd, *plain, "gone@example.org"]:
+        subscribe(newsletter, address)
+    outbox_actions.suppress_address("gone@example.org", reason="hard_bounce")
+    settings.HERALD_NEWSLETTER_BATCH_SIZE = 3
+    send = actions.create_send(newsletter, subject="S", article=story)
+    actions.start_send(send)
+
+    # when
+    actions.prepare_send(send.pk)
+
+    # then
+    rows = list(Delivery.objects.filter(send=send).order_by("id"))
+    assert [r.email for r in rows] == [*odd, *plain, "gone@example.org"]
+    assert [(r.state, r.skip_reason, r.batch_id is None) for r in rows][-1] == (
+        DeliveryState.SKIPPED,
+        SkipReason.SUPPRESSED,
+        True,
+    )
+    sendable = rows[:-1]
+    assert {r.state for r in sendable} == {DeliveryState.PENDING}
+    batches = list(Batch.objects.filter(send=send).order_by("number"))
+    assert [b.number for b in batches] == [0, 1, 2]
+    assert [r.batch_id for r in sendable] == [b.pk for b in batches for _ in range(3)][
+        : len(sendable)
+    ]
+    tokens = [r.token for r in rows]
+    assert len(set(tokens)) == len(rows)
+    assert all(isinstance(t, uuid.UUID) and t.version == 4 for t in tokens)
+
+
 def test_a_send_cannot_be_started_twice(story):
     audience = make_audience()
     send = actions.create_send(audience.newsletter, subject="S", article=story)

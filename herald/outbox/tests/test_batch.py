@@ -120,6 +120,27 @@ def test_postmark_gets_one_batch_call_with_each_readers_merge_data(postmark_serv
         assert outcome.message_id == payload["MessageID"]
 
 
+def test_readers_named_with_a_display_name_get_their_own_merge_data(postmark_server):
+    # given: one bare address, one with a display name, one in capitals
+    readers = ["ana@example.org", "Ben Ferry <ben@example.org>", "CY@Example.org"]
+    actions.suppress_address("dee@example.org", reason="hard_bounce")
+    message = _newsletter([*readers, "Dee <DEE@example.org>"], provider="postmark")
+
+    outcomes = send_batch([message], keep=False)
+
+    assert sorted((o.email, o.status) for o in outcomes) == [
+        ("ana@example.org", "sent"),
+        ("ben@example.org", "sent"),
+        ("cy@example.org", "sent"),
+        ("dee@example.org", "suppressed"),
+    ]
+    by_reader = {m["To"]: m for m in postmark_server.delivered}
+    assert sorted(by_reader) == sorted(readers)
+    assert "/u/ana/" in by_reader["ana@example.org"]["TextBody"]
+    assert "/u/Ben Ferry <ben/" in by_reader["Ben Ferry <ben@example.org>"]["TextBody"]
+    assert "/u/CY/" in by_reader["CY@Example.org"]["TextBody"]
+
+
 def test_a_postmark_batch_is_split_into_calls_of_500(postmark_server, settings):
     readers = [f"reader{n}@example.org" for n in range(501)]
 
