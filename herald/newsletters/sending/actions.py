@@ -12,6 +12,7 @@ state); its recipients are written once, in one transaction, one row each
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -508,8 +509,6 @@ _VARIANT_NIBBLE = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 def _random_uuids(count: int) -> list[str]:
     """``count`` random (version 4) UUIDs as text, as ``uuid.uuid4()`` makes them."""
-    import os
-
     raw = os.urandom(16 * count).hex()
     out = []
     for i in range(0, 32 * count, 32):
