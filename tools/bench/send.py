@@ -451,7 +451,7 @@ def main() -> None:
         "  database queries per batch: bounded (≤ 12 for any batch size, "
         "test_database_queries_per_batch_do_not_grow_with_its_size)",
         f"duplicates: {first_twice} (target 0): {verdict(first_twice == 0)}",
-        "CPU time from the click on (load-independent): workers "
+        "CPU time from the click on (depends less on load than wall time): workers "
         + ", ".join(f"{c:.1f} s" for c in result["cpu"])
         + f"; their database backends {result['db_cpu']:.1f} s; this process "
         f"({name} and polling) {result['own_cpu']:.1f} s",
