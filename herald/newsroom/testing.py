@@ -36,6 +36,18 @@ from .models import (
 _counter = itertools.count(1)
 
 
+def ensure_tree_roots() -> None:
+    """The root page and root collection migrations make, on a database built
+    without migrations (tests that run with ``--no-migrations``)."""
+    from wagtail.models import Collection, Locale
+
+    if Page.get_first_root_node() is None:
+        Locale.objects.get_or_create(language_code="en")
+        Page.add_root(instance=Page(title="Root", slug="root"))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 def home_page() -> HomePage:
     """The site's home page (created by migrations)."""
     home = HomePage.objects.first()

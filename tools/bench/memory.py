@@ -52,16 +52,7 @@ def rollup(pid: int) -> dict[str, float]:
 
 
 def processes(master: int) -> list[int]:
-    children = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
-                children.append(int(entry.name))
-    return [master, *sorted(children)]
+    return [master, *bench.child_pids(master)]
 
 
 def report(label: str, master: int) -> float:

@@ -250,21 +250,27 @@ def forget_everything_kept(env: dict[str, str]) -> None:
     time.sleep(1.5)  # HERALD_LOCAL_GENERATION_TTL is 1 s
 
 
-def pss_mib(master_pid: int) -> float:
-    """Proportional set size of gunicorn's master and workers, in MiB.
-
-    PSS counts a page shared by N processes as 1/N in each, so the sum is the
-    memory the web server really holds (RSS would count shared pages N times).
-    """
-    pids = [master_pid]
+def child_pids(parent: int) -> list[int]:
+    """The processes whose parent is ``parent`` (gunicorn's workers), sorted."""
+    children = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == master_pid:
-                pids.append(int(entry.name))
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                children.append(int(entry.name))
+    return sorted(children)
+
+
+def pss_mib(master_pid: int) -> float:
+    """Proportional set size of gunicorn's master and workers, in MiB.
+
+    PSS counts a page shared by N processes as 1/N in each, so the sum is the
+    memory the web server really holds (RSS would count shared pages N times).
+    """
+    pids = [master_pid, *child_pids(master_pid)]
     total_kib = 0
     for pid in pids:
         try:

@@ -16,20 +16,15 @@ from herald.core import prefork
 
 @pytest.fixture
 def article(transactional_db):
-    from wagtail.models import Collection, Locale, Page
-
     from herald.newsroom.testing import (
+        ensure_tree_roots,
         home_page,
         make_article,
         make_section,
         set_publication,
     )
 
-    if Page.get_first_root_node() is None:  # a database built without migrations
-        Locale.objects.get_or_create(language_code="en")
-        Page.add_root(instance=Page(title="Root", slug="root"))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
+    ensure_tree_roots()
     home_page()
     set_publication(name="The Harbour Herald", language="en")
     return make_article(

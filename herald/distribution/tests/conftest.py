@@ -15,15 +15,9 @@ CANARY = "CANARY-9b1e-only-for-entitled-readers"
 
 @pytest.fixture
 def publication(db):
-    from wagtail.models import Collection, Locale, Page
+    from herald.newsroom.testing import ensure_tree_roots, home_page, set_publication
 
-    from herald.newsroom.testing import home_page, set_publication
-
-    if Page.get_first_root_node() is None:  # a database built without migrations
-        Locale.objects.get_or_create(language_code="en")
-        Page.add_root(instance=Page(title="Root", slug="root"))
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
+    ensure_tree_roots()
     home_page()
     return set_publication(
         name="The Harbour Herald",
