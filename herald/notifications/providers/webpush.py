@@ -1,89 +1,81 @@
-"""Web Push (RFC 8030/8291/8292): encrypt, sign, POST.
+"""Web Push (RFC 8030/8291/8292) with pywebpush: encrypt, sign, POST.
 
 Messages of a batch go out concurrently, each with its own timeout, so a push
-service that hangs delays only its own messages. Every message is encrypted
-for its subscriber as pywebpush's ``WebPusher.encode`` does it (a fresh
-ephemeral P-256 key per message, ``http_ece`` aes128gcm), without building a
-``WebPusher`` (it deep-copies the subscription) for each of a push's 100,000
-messages. One HTTP/1.1 client (``http1``) that lives as long as the process,
-on an event loop in a thread of its own, POSTs them: connections to a push
-service are kept alive across messages and batches.
+service that hangs delays only its own messages. Every message is encrypted by
+pywebpush (``WebPusher.encode``: a fresh ephemeral key per message, aes128gcm)
+and POSTed by one aiohttp session that lives as long as the process, on an
+event loop in a thread of its own: connections to a push service are kept
+alive across messages and batches instead of being opened for every batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
-import base64
+import contextlib
 import os
 import threading
 from typing import Any
 
-import http_ece
-from cryptography.hazmat.primitives.asymmetric import ec
+import aiohttp
+from pywebpush import WebPusher
 
 from ..vapid import Signer
-from . import http1
 from .base import Message, Outcome
 
-# An idle kept-alive connection is closed after this (push services keep
-# theirs open for a minute or more, so the client lets go first).
+# An idle kept-alive connection is closed after this (push services close
+# theirs after a minute or more).
 KEEPALIVE = 30.0
 
 
-class _Loop:
-    """An event loop in a daemon thread and the HTTP client that runs on it."""
+class _Client:
+    """An event loop in a daemon thread and one aiohttp session on it."""
 
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.loop = asyncio.new_event_loop()
-        self.http = http1.Client(keepalive=KEEPALIVE)
         self.thread = threading.Thread(
             target=self.loop.run_forever, name="herald-webpush", daemon=True
         )
         self.thread.start()
+        self.session: aiohttp.ClientSession | None = None
+
+    async def get_session(self) -> aiohttp.ClientSession:
+        if self.session is None or self.session.closed:
+            # No pool-wide limit: each batch bounds its own requests in flight.
+            connector = aiohttp.TCPConnector(
+                limit=0, ttl_dns_cache=300, keepalive_timeout=KEEPALIVE
+            )
+            self.session = aiohttp.ClientSession(connector=connector)
+        return self.session
 
     def run(self, coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
 
     def close(self) -> None:
+        async def close_session() -> None:
+            if self.session is not None:
+                await self.session.close()
+
         if self.pid == os.getpid() and self.loop.is_running():
-            self.loop.call_soon_threadsafe(self.http.close)
+            # Exiting anyway: a session that does not close in time is dropped.
+            with contextlib.suppress(Exception):
+                asyncio.run_coroutine_threadsafe(close_session(), self.loop).result(5)
             self.loop.call_soon_threadsafe(self.loop.stop)
 
 
-_loop: _Loop | None = None
-_loop_lock = threading.Lock()
+_client: _Client | None = None
+_client_lock = threading.Lock()
 
 
-def event_loop() -> _Loop:
-    """This process's sending loop (a forked child makes its own)."""
-    global _loop
-    with _loop_lock:
-        if _loop is None or _loop.pid != os.getpid():
-            _loop = _Loop()
-            atexit.register(_loop.close)
-        return _loop
-
-
-def b64url_decode(value: str) -> bytes:
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-
-
-def encrypt(payload: bytes, *, p256dh: str, auth: str) -> bytes:
-    """The aes128gcm body (RFC 8291) of ``payload`` for one subscription's keys."""
-    receiver = b64url_decode(p256dh)
-    if len(receiver) != 65 or receiver[0] != 4:
-        raise ValueError("p256dh is not an uncompressed P-256 public key")
-    # A new ephemeral key for every message (what pywebpush does too).
-    body: bytes = http_ece.encrypt(
-        payload,
-        private_key=ec.generate_private_key(ec.SECP256R1()),
-        dh=receiver,
-        auth_secret=b64url_decode(auth),
-        version="aes128gcm",
-    )
-    return body
+def client() -> _Client:
+    """This process's client (a forked child makes its own)."""
+    global _client
+    with _client_lock:
+        if _client is None or _client.pid != os.getpid():
+            _client = _Client()
+            atexit.register(_client.close)
+        return _client
 
 
 class WebPushSender:
@@ -99,13 +91,12 @@ class WebPushSender:
             return []
         # The loop runs in its own thread, so this works from a worker and from
         # code that runs a loop already (an ASGI view, an eager task).
-        runner = event_loop()
-        result: list[Outcome] = runner.run(self._send_all(runner.http, messages))
+        result: list[Outcome] = client().run(self._send_all(messages))
         return result
 
-    async def _send_all(
-        self, http: http1.Client, messages: list[Message]
-    ) -> list[Outcome]:
+    async def _send_all(self, messages: list[Message]) -> list[Outcome]:
+        session = await client().get_session()
+        timeout = aiohttp.ClientTimeout(total=self.timeout)
         outcomes: list[Outcome | None] = [None] * len(messages)
         todo = iter(enumerate(messages))
 
@@ -113,7 +104,7 @@ class WebPushSender:
         # task per message).
         async def sender() -> None:
             for i, message in todo:
-                outcomes[i] = await self._send_one(http, message)
+                outcomes[i] = await self._send_one(session, message, timeout)
 
         await asyncio.gather(
             *(sender() for _ in range(min(self.concurrency, len(messages))))
@@ -130,25 +121,40 @@ class WebPushSender:
             headers["Topic"] = message.topic
         return headers
 
-    async def _send_one(self, http: http1.Client, message: Message) -> Outcome:
+    async def _send_one(
+        self,
+        session: aiohttp.ClientSession,
+        message: Message,
+        timeout: aiohttp.ClientTimeout,
+    ) -> Outcome:
         try:
-            body = encrypt(message.payload, p256dh=message.p256dh, auth=message.auth)
-            headers = self._headers(message)
+            body = WebPusher(
+                {
+                    "endpoint": message.endpoint,
+                    "keys": {"p256dh": message.p256dh, "auth": message.auth},
+                }
+            ).encode(message.payload, "aes128gcm")["body"]
         except Exception as exc:  # a key that does not decode, etc.
             return Outcome(message.key, 0, error=f"{type(exc).__name__}: {exc}"[:200])
         try:
-            async with asyncio.timeout(self.timeout):
-                response = await http.post(message.endpoint, headers, body)
+            async with session.post(
+                message.endpoint,
+                data=body,
+                headers=self._headers(message),
+                timeout=timeout,
+            ) as response:
+                await response.read()
+                status = response.status
+                retry_after = response.headers.get("Retry-After")
         except TimeoutError:
             return Outcome(message.key, None, error="timeout")
-        except (OSError, http1.ProtocolError) as exc:
+        except (aiohttp.ClientError, OSError) as exc:
             return Outcome(message.key, None, error=f"network: {exc}"[:200])
-        except Exception as exc:  # an endpoint that is not http(s), etc.
+        except Exception as exc:  # an endpoint aiohttp cannot use, etc.
             return Outcome(message.key, 0, error=f"{type(exc).__name__}: {exc}"[:200])
-        status = response.status
         return Outcome(
             message.key,
             status,
-            retry_after=response.headers.get("retry-after"),
+            retry_after=retry_after,
             error="" if status in (200, 201, 202) else f"HTTP {status}",
         )
