@@ -68,6 +68,7 @@ from django.core.mail.message import make_msgid
 from django.db import transaction
 
 from . import esp_templates, mime, providers, queries
+from .mime import address_key
 from .models import MessageState, OutboundMessage, Stream
 
 Status = Literal["sent", "rejected", "retry", "unknown", "suppressed"]
@@ -113,7 +114,9 @@ def send_batch(
     name = provider or providers.provider_name()
     suppressed = (
         # Bare addresses: "Dee <dee@…>" is suppressed when dee@… is.
-        queries.suppressed_among(_addr(a) for m in messages for a in m.recipients())
+        queries.suppressed_among(
+            address_key(a) for m in messages for a in m.recipients()
+        )
         if skip_suppressed
         else set()
     )
@@ -139,7 +142,9 @@ def send_batch(
                     outcomes += results
                     if keep:
                         done = {r.email for r in results if r.status == "sent"}
-                        kept += [s for s in _expand(message) if _addr(s.to[0]) in done]
+                        kept += [
+                            s for s in _expand(message) if address_key(s.to[0]) in done
+                        ]
                     continue
             if _is_merged(message) and not inline:
                 singles = list(_expand(message))
@@ -162,12 +167,9 @@ def _send_stored(connection: Any, message: EmailMessage) -> list[Outcome] | None
     except esp_templates.NotNow as exc:
         _reset(connection)
         return [
-            Outcome(_addr(a), "retry", detail=str(exc)) for a in message.recipients()
+            Outcome(address_key(a), "retry", detail=str(exc))
+            for a in message.recipients()
         ]
-
-
-def _addr(address: str) -> str:
-    return mime.addr_spec(address).lower()
 
 
 def _is_merged(message: EmailMessage) -> bool:
@@ -177,14 +179,14 @@ def _is_merged(message: EmailMessage) -> bool:
 def _without(
     message: EmailMessage, suppressed: set[str]
 ) -> tuple[EmailMessage, list[str]]:
-    dropped = [a for a in message.recipients() if _addr(a) in suppressed]
+    dropped = [a for a in message.recipients() if address_key(a) in suppressed]
     if not dropped:
         return message, []
     message = copy.copy(message)
-    message.to = [a for a in message.to if _addr(a) not in suppressed]
-    message.cc = [a for a in message.cc if _addr(a) not in suppressed]
-    message.bcc = [a for a in message.bcc if _addr(a) not in suppressed]
-    return message, [_addr(a) for a in dropped]
+    message.to = [a for a in message.to if address_key(a) not in suppressed]
+    message.cc = [a for a in message.cc if address_key(a) not in suppressed]
+    message.bcc = [a for a in message.bcc if address_key(a) not in suppressed]
+    return message, [address_key(a) for a in dropped]
 
 
 def _prepare(message: EmailMessage, name: str) -> EmailMessage:
@@ -199,7 +201,9 @@ def _prepare(message: EmailMessage, name: str) -> EmailMessage:
 
 def _domain(message: EmailMessage) -> str:
     return (
-        _addr(str(message.from_email or settings.DEFAULT_FROM_EMAIL)).rpartition("@")[2]
+        address_key(str(message.from_email or settings.DEFAULT_FROM_EMAIL)).rpartition(
+            "@"
+        )[2]
         or "localhost"
     )
 
@@ -211,10 +215,12 @@ def _expand(message: EmailMessage) -> Iterable[EmailMessage]:
     metadata = getattr(message, "merge_metadata", None) or {}
     global_data = getattr(message, "merge_global_data", None) or {}
     index = {
-        _addr(key): key for mapping in (metadata, headers, data) for key in mapping
+        address_key(key): key
+        for mapping in (metadata, headers, data)
+        for key in mapping
     }
     for address in message.to:
-        key = index.get(_addr(address), address)
+        key = index.get(address_key(address), address)
         values = {**global_data, **data.get(key, {})}
         single = copy.copy(message)
         for attr in (*_MERGE_ATTRS, "merge_global_data"):
@@ -252,7 +258,7 @@ def _fill(text: Any, values: dict[str, Any]) -> Any:
 
 
 def _send_one(connection: Any, message: EmailMessage) -> list[Outcome]:
-    recipients = [_addr(a) for a in message.recipients()]
+    recipients = [address_key(a) for a in message.recipients()]
     try:
         connection.send_messages([message])
     except Exception as exc:
@@ -266,7 +272,7 @@ def _send_one(connection: Any, message: EmailMessage) -> list[Outcome]:
     if by_status:
         return by_status
     refused = getattr(message, "herald_smtp_refused", {}) or {}
-    refused = {_addr(a): v for a, v in refused.items()}
+    refused = {address_key(a): v for a, v in refused.items()}
     message_id = str(message.extra_headers.get("Message-ID", ""))
     outcomes = []
     for address in recipients:
@@ -295,7 +301,7 @@ def _anymail_outcomes(message: EmailMessage) -> list[Outcome]:
     recipients = getattr(status, "recipients", None) or {}
     return [
         Outcome(
-            _addr(address),
+            address_key(address),
             ANYMAIL_STATUS.get(str(result.status), "unknown"),
             message_id=str(result.message_id or ""),
         )

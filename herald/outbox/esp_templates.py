@@ -34,7 +34,7 @@ from typing import Any
 from django.core.mail import EmailMessage
 from django.core.mail.message import make_msgid
 
-from .mime import addr_spec
+from .mime import addr_spec, address_key
 
 log = logging.getLogger(__name__)
 
@@ -159,12 +159,8 @@ def _chunks(items: Sequence[str], size: int) -> Iterator[list[str]]:
         yield list(items[start : start + size])
 
 
-def _spec(address: str) -> str:
-    return addr_spec(address).lower()
-
-
 def _by_spec(mapping: dict[str, Any]) -> dict[str, Any]:
-    return {_spec(key): value for key, value in mapping.items()}
+    return {address_key(key): value for key, value in mapping.items()}
 
 
 def _templated(

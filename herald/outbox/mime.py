@@ -38,6 +38,12 @@ def addr_spec(address: str) -> str:
     return parseaddr(address)[1] or address
 
 
+def address_key(address: str) -> str:
+    """``address`` as it is compared and looked up: its bare part, lower case
+    (suppressions, merge data, outcomes)."""
+    return addr_spec(address).lower()
+
+
 def to_mime(message: EmailMessage) -> str:
     """The full message as text (Django adds Date and Message-ID if missing)."""
     return message.message().as_string()
