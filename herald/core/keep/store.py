@@ -47,8 +47,8 @@ def get_or_build(
     shared: bool = False,
     page: Any = None,
 ) -> T:
-    """The kept value of ``key`` (this process, then the shared cache if
-    ``shared``), built and kept on a miss.
+    """The kept value of ``key`` (this process, then the database with
+    ``page``, else the shared cache if ``shared``), built and kept on a miss.
 
     A None from ``build`` is kept too (a known answer) unless ``keep_none`` is
     false: lookups driven by arbitrary URLs must not let a scan of unknown paths

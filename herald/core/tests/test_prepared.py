@@ -10,18 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from herald.core.prepared import PreparedQuery
 from herald.newsroom.models import ArticlePage
+from herald.newsroom.routing import _article_at as article_at
 from herald.newsroom.testing import make_article, make_image, make_section
 
 pytestmark = pytest.mark.django_db
-
-
-def article_at(slug, url_path):
-    return (
-        ArticlePage.objects.filter(slug=slug, url_path=url_path)
-        .select_related("hero_image")
-        .defer("body")
-        .order_by("pk")[:1]
-    )
 
 
 @pytest.fixture
