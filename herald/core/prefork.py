@@ -22,12 +22,14 @@ log = logging.getLogger(__name__)
 
 
 def serve(application: Callable[..., Any], path: str, *, base_url: str) -> str:
-    """Serve an anonymous ``GET path`` through ``application``; its status line."""
+    """Serve an anonymous ``GET path`` (a query string may follow ``?``)
+    through ``application``; its status line."""
     base = urlsplit(base_url)
+    path, _, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": base.hostname or "localhost",
         "SERVER_PORT": str(base.port or (443 if base.scheme == "https" else 80)),
         "SERVER_PROTOCOL": "HTTP/1.1",

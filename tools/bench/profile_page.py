@@ -69,6 +69,8 @@ def main() -> None:
     django.setup()
     from django.core.handlers.wsgi import WSGIHandler
 
+    from herald.core import prefork
+
     app = WSGIHandler()
     paths = [args.path]
     if args.first_views:
@@ -87,29 +89,11 @@ def main() -> None:
         cache.clear()
     turn = iter(range(10**9))
 
-    def call() -> int:
-        path, _, query = paths[next(turn) % len(paths)].partition("?")
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": query,
-            "SERVER_NAME": args.host,
-            "SERVER_PORT": "80",
-            "HTTP_HOST": args.host,
-            "REMOTE_ADDR": "127.0.0.1",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""),
-            "wsgi.errors": sys.stderr,
-            "SERVER_PROTOCOL": "HTTP/1.1",
-        }
-        status: list[str] = []
-        body = app(environ, lambda s, h, exc_info=None: status.append(s))
-        size = sum(len(chunk) for chunk in body)
-        if hasattr(body, "close"):
-            body.close()
-        if not status[0].startswith("200"):
-            raise SystemExit(f"{path}: {status[0]}")
-        return size
+    def call() -> None:
+        path = paths[next(turn) % len(paths)]
+        status = prefork.serve(app, path, base_url=f"http://{args.host}")
+        if not status.startswith("200"):
+            raise SystemExit(f"{path}: {status}")
 
     for _ in range(20):
         call()
